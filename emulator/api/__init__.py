@@ -1,0 +1,1 @@
+"""Front's public API, thin routes: parse, call the domain, serialise."""

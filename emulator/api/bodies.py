@@ -1,0 +1,144 @@
+"""Request bodies: size caps, strict UTF-8 JSON, and Front's bracketed multipart forms."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+from starlette.datastructures import UploadFile
+from starlette.requests import ClientDisconnect, Request
+
+from emulator.api.errors import FrontError
+from emulator.domain.messages import AttachmentUpload
+
+MAX_HEADERS_DEPTH = 32
+_BRACKETS = re.compile(r"\[([^\[\]]*)\]")
+_FORM_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
+_ATTACHMENT_KEY = re.compile(r"^attachments(?:\[\d*\])?$")
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The whole body, refusing with 413 as soon as it passes `limit` bytes (announced or streamed)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _too_large(limit)
+    chunks = []
+    size = 0
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise _too_large(limit)
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise FrontError(400, "The client disconnected before sending the whole body") from None
+    return b"".join(chunks)
+
+
+def _too_large(limit: int) -> FrontError:
+    return FrontError(413, f"Request body is larger than the {_human_size(limit)} this endpoint accepts")
+
+
+def _human_size(size: int) -> str:
+    return f"{size / (1024 * 1024):g} MB" if size >= 1024 * 1024 else f"{size} bytes"
+
+
+def parse_json(body: bytes) -> Any:
+    """orjson is strict where Front is: invalid UTF-8, lone surrogates, NaN and >1024 levels all fail."""
+    if not body.strip():
+        raise FrontError(400, "Request body is empty: send a JSON object")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as error:
+        raise FrontError(400, f"Request body is not valid JSON: {error}") from None
+
+
+def check_headers_depth(document: Any) -> None:
+    """metadata.headers is free-form: bound its nesting so it can always be written back."""
+    metadata = document.get("metadata") if isinstance(document, dict) else None
+    headers = metadata.get("headers") if isinstance(metadata, dict) else None
+    if not isinstance(headers, dict):
+        return
+    level = [headers]
+    for _ in range(MAX_HEADERS_DEPTH):
+        level = [
+            child
+            for value in level
+            for child in (value.values() if isinstance(value, dict) else value)
+            if isinstance(child, dict | list)
+        ]
+        if not level:
+            return
+    raise FrontError(
+        400,
+        "Invalid request body",
+        [f"/metadata/headers: must not nest deeper than {MAX_HEADERS_DEPTH} levels"],
+    )
+
+
+async def parse_multipart(request: Request, body: bytes, max_attachments_bytes: int) -> tuple[Any, list[AttachmentUpload]]:
+    """A form with `sender[handle]`-style keys becomes the same document a JSON body would be."""
+    request._body = body  # the form parser reads the body we already capped
+    form = await request.form(max_files=100, max_fields=1000)
+    document: dict[str, Any] = {}
+    uploads: list[AttachmentUpload] = []
+    problems: list[str] = []
+    total = 0
+    try:
+        for key, value in form.multi_items():
+            if _ATTACHMENT_KEY.match(key):
+                if not isinstance(value, UploadFile):
+                    problems.append(f"/attachments: field {key!r} must be a file, not text")
+                    continue
+                data = await value.read()
+                total += len(data)
+                if total > max_attachments_bytes:
+                    raise FrontError(
+                        413, f"Attachments are larger than the {_human_size(max_attachments_bytes)} Front accepts"
+                    )
+                uploads.append(
+                    AttachmentUpload(
+                        filename=value.filename or "attachment",
+                        content_type=value.content_type or "application/octet-stream",
+                        data=data,
+                    )
+                )
+                continue
+            path = _form_path(key)
+            if path is None:
+                problems.append(f"{key}: is not a valid form field name")
+            elif isinstance(value, UploadFile):
+                problems.append(f"/{'/'.join(path)}: must be text, not a file")
+            else:
+                problem = _place(document, path, value)
+                if problem:
+                    problems.append(problem)
+    finally:
+        await form.close()
+    if problems:
+        raise FrontError(400, "Invalid request body", sorted(problems))
+    return document, uploads
+
+
+def _form_path(key: str) -> list[str] | None:
+    match = _FORM_KEY.match(key)
+    if match is None:
+        return None
+    path = [match.group(1), *_BRACKETS.findall(match.group(2))]
+    return None if any(part == "" for part in path) else path
+
+
+def _place(document: dict[str, Any], path: list[str], value: str) -> str | None:
+    node = document
+    for depth, part in enumerate(path[:-1]):
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            return f"/{'/'.join(path[: depth + 1])}: given both as a value and as an object"
+        node = child
+    last = path[-1]
+    if last in node:
+        kind = "an object" if isinstance(node[last], dict) else "a value"
+        return f"/{'/'.join(path)}: given more than once (already {kind})"
+    node[last] = value
+    return None

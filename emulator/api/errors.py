@@ -1,0 +1,85 @@
+"""Front's `_error` envelope, for every error the emulator answers."""
+
+from __future__ import annotations
+
+import logging
+
+import orjson
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+logger = logging.getLogger("emulator")
+
+TITLES = {
+    400: "Bad request",
+    401: "Unauthenticated",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    413: "Payload too large",
+    415: "Unsupported media type",
+    429: "Too many requests",
+    500: "Internal server error",
+}
+
+
+class FrontError(Exception):
+    """An answer in Front's error envelope; raise it anywhere in a route."""
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        details: list[str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.details = details
+        self.headers = headers
+
+    def envelope(self) -> dict[str, object]:
+        error: dict[str, object] = {
+            "status": self.status,
+            "title": TITLES.get(self.status, "Error"),
+            "message": self.message,
+        }
+        if self.details:
+            error["details"] = self.details
+        return {"_error": error}
+
+
+def error_response(error: FrontError) -> Response:
+    return Response(
+        orjson.dumps(error.envelope()),
+        status_code=error.status,
+        headers=error.headers,
+        media_type="application/json",
+    )
+
+
+async def handle_front_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, FrontError)
+    return error_response(exc)
+
+
+async def handle_http_exception(request: Request, exc: Exception) -> Response:
+    """Starlette's own 404/405 and multipart parse errors, put in Front's envelope."""
+    assert isinstance(exc, HTTPException)
+    if exc.status_code == 404:
+        message = f"No route matches {request.method} {request.url.path}"
+    elif exc.status_code == 405:
+        message = f"{request.method} is not allowed on {request.url.path}"
+    else:
+        message = str(exc.detail)
+    return error_response(FrontError(exc.status_code, message, headers=dict(exc.headers or {})))
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> Response:
+    logger.exception("emulator bug while answering %s %s", request.method, request.url.path)
+    return error_response(
+        FrontError(500, f"The emulator failed on this request ({type(exc).__name__}); this is a bug in front-emulator")
+    )

@@ -1,0 +1,142 @@
+"""Front's read routes: messages, attachments, conversations, channels."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.api.auth import authorise
+from emulator.api.bodies import parse_json, read_body
+from emulator.api.errors import FrontError
+from emulator.api.responses import base_url, front_json
+from emulator.api.serialise import channel_json, conversation_json, message_json
+from emulator.domain.messages import Conversation, Message
+from emulator.schemas import validator
+
+DEFAULT_PAGE_SIZE = 50
+MAX_PAGE_SIZE = 100
+_PAGE_TOKEN_PREFIX = b"before:"
+
+
+def _message(request: Request) -> Message:
+    reference = request.path_params["message_id"]
+    message = request.app.state.store.message(reference)
+    if message is None:
+        # Front answers 404 for a uid whose message is not created yet, too.
+        raise FrontError(404, f"Message {reference} not found")
+    return message
+
+
+def _conversation(request: Request) -> Conversation:
+    conversation_id = request.path_params["conversation_id"]
+    conversation = request.app.state.store.conversation(conversation_id)
+    if conversation is None:
+        raise FrontError(404, f"Conversation {conversation_id} not found")
+    return conversation
+
+
+async def get_message(request: Request) -> Response:
+    authorise(request, "messages:read")
+    message = _message(request)
+    return front_json(request, message_json(base_url(request), message, request.app.state.store), "message")
+
+
+async def download_attachment(request: Request) -> Response:
+    authorise(request, "attachments:read")
+    message = _message(request)
+    attachment_id = request.path_params["attachment_id"]
+    attachment = message.attachment(attachment_id)
+    if attachment is None:
+        raise FrontError(404, f"Attachment {attachment_id} not found on message {message.id}")
+    quoted = attachment.filename.replace("\\", "_").replace('"', "_")
+    # Set the header ourselves: Starlette would append a charset to text/* types.
+    return Response(
+        attachment.data,
+        headers={"content-type": attachment.content_type, "content-disposition": f'attachment; filename="{quoted}"'},
+    )
+
+
+async def get_conversation(request: Request) -> Response:
+    authorise(request, "conversations:read")
+    conversation = _conversation(request)
+    document = conversation_json(base_url(request), conversation, request.app.state.store)
+    return front_json(request, document, "conversation")
+
+
+async def update_conversation(request: Request) -> Response:
+    authorise(request, "conversations:write")
+    conversation = _conversation(request)
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise FrontError(415, "Send the update as application/json")
+    document = parse_json(await read_body(request, request.app.state.config.max_json_bytes))
+    schema = validator("update-conversation")
+    if not schema.is_valid(document):
+        raise FrontError(400, "Invalid request body", schema.details(document))
+    request.app.state.store.set_conversation_status(conversation, document["status"])
+    return Response(status_code=204)
+
+
+async def list_conversation_messages(request: Request) -> Response:
+    authorise(request, "messages:read")
+    conversation = _conversation(request)
+    limit = _limit(request)
+    before = _page_token(request)
+    store = request.app.state.store
+    page, next_cursor = store.conversation_messages(conversation, limit, before)
+    base = base_url(request)
+    link = f"{base}/conversations/{conversation.id}/messages"
+    next_link = None
+    if next_cursor is not None:
+        token = base64.urlsafe_b64encode(_PAGE_TOKEN_PREFIX + str(next_cursor).encode()).decode()
+        next_link = f"{link}?limit={limit}&page_token={token}"
+    document = {
+        "_pagination": {"next": next_link},
+        "_links": {"self": link},
+        "_results": [message_json(base, message, store) for message in page],
+    }
+    return front_json(request, document, "message-list")
+
+
+def _limit(request: Request) -> int:
+    text = request.query_params.get("limit")
+    if text is None:
+        return DEFAULT_PAGE_SIZE
+    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE_SIZE:
+        raise FrontError(400, "Invalid query parameter", [f"/limit: must be an integer from 1 to {MAX_PAGE_SIZE}"])
+    return int(text)
+
+
+def _page_token(request: Request) -> int | None:
+    token = request.query_params.get("page_token")
+    if token is None:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token.encode("ascii"))
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        raw = b""
+    cursor = raw[len(_PAGE_TOKEN_PREFIX) :]
+    if not raw.startswith(_PAGE_TOKEN_PREFIX) or not cursor.isdigit():
+        raise FrontError(
+            400, "Invalid query parameter", ["/page_token: is not a page token this emulator issued"]
+        )
+    return int(cursor)
+
+
+async def list_channels(request: Request) -> Response:
+    authorise(request, "channels:read")
+    base = base_url(request)
+    channels = request.app.state.store.workspace.channels
+    document = {"_links": {"self": f"{base}/channels"}, "_results": [channel_json(base, c) for c in channels]}
+    return front_json(request, document, "channel-list")
+
+
+async def get_channel(request: Request) -> Response:
+    authorise(request, "channels:read")
+    reference = request.path_params["channel_id"]
+    channel = request.app.state.store.channel(reference)
+    if channel is None:
+        raise FrontError(404, f"Channel {reference} not found")
+    return front_json(request, channel_json(base_url(request), channel), "channel")

@@ -1,0 +1,140 @@
+"""Domain objects in the exact shape of Front's API responses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator.domain.messages import Conversation, Message, Recipient
+from emulator.domain.store import Store
+from emulator.domain.workspace import Channel, Teammate
+
+
+def recipient_json(base: str, recipient: Recipient) -> dict[str, Any]:
+    contact = f"{base}/contacts/{recipient.contact_id}" if recipient.contact_id else None
+    return {
+        "_links": {"related": {"contact": contact}},
+        "name": recipient.name,
+        "handle": recipient.handle,
+        "role": recipient.role,
+    }
+
+
+def teammate_json(base: str, teammate: Teammate) -> dict[str, Any]:
+    link = f"{base}/teammates/{teammate.id}"
+    return {
+        "_links": {
+            "self": link,
+            "related": {"inboxes": f"{link}/inboxes", "conversations": f"{link}/conversations"},
+        },
+        "id": teammate.id,
+        "email": teammate.email,
+        "username": teammate.username,
+        "first_name": teammate.first_name,
+        "last_name": teammate.last_name,
+        "is_admin": teammate.is_admin,
+        "is_available": teammate.is_available,
+        "is_blocked": teammate.is_blocked,
+        "type": "user",
+        "custom_fields": {},
+    }
+
+
+def message_json(base: str, message: Message, store: Store) -> dict[str, Any]:
+    link = f"{base}/messages/{message.id}"
+    metadata: dict[str, Any] = {}
+    if message.thread_ref is not None:
+        metadata["thread_ref"] = message.thread_ref
+    if message.headers is not None:
+        metadata["headers"] = message.headers
+    author = store.teammate(message.author_id) if message.author_id else None
+    text = message.text
+    return {
+        "_links": {
+            "self": link,
+            "related": {
+                "conversation": f"{base}/conversations/{message.conversation_id}",
+                "message_seen": f"{link}/seen",
+            },
+        },
+        "id": message.id,
+        "message_uid": message.uid,
+        "type": "custom",
+        "is_inbound": message.is_inbound,
+        "draft_mode": None,
+        "error_type": message.error_type,
+        "version": f"{message.uid}-{message.seq}-{int(message.created_at * 1000)}",
+        "created_at": message.created_at,
+        "subject": message.subject or "",
+        "blurb": message.blurb,
+        "author": teammate_json(base, author) if author else None,
+        "recipients": [recipient_json(base, recipient) for recipient in message.recipients],
+        "body": message.body,
+        "text": text,
+        "attachments": [
+            {
+                "id": attachment.id,
+                "filename": attachment.filename,
+                "url": f"{link}/download/{attachment.id}",
+                "content_type": attachment.content_type,
+                "size": attachment.size,
+                "metadata": {"is_inline": False},
+            }
+            for attachment in message.attachments
+        ],
+        "metadata": metadata,
+    }
+
+
+def conversation_json(base: str, conversation: Conversation, store: Store) -> dict[str, Any]:
+    link = f"{base}/conversations/{conversation.id}"
+    assignee = store.teammate(conversation.assignee_id) if conversation.assignee_id else None
+    last = store.last_message(conversation)
+    document: dict[str, Any] = {
+        "_links": {
+            "self": link,
+            "related": {
+                "events": f"{link}/events",
+                "followers": f"{link}/followers",
+                "messages": f"{link}/messages",
+                "comments": f"{link}/comments",
+                "inboxes": f"{link}/inboxes",
+                "last_message": f"{base}/messages/{last.id}?referer=conversation" if last else f"{link}/messages",
+            },
+        },
+        "id": conversation.id,
+        "type": "conversation",
+        "subject": conversation.subject or "",
+        "status": conversation.status,
+        "ticket_ids": [],
+        "assignee": teammate_json(base, assignee) if assignee else None,
+        "recipient": recipient_json(base, conversation.contact),
+        "tags": [],
+        "links": [],
+        "custom_fields": {},
+        "created_at": conversation.created_at,
+        "updated_at": conversation.updated_at,
+        "is_private": False,
+        "scheduled_reminders": [],
+        "metadata": {},
+    }
+    if conversation.waiting_since is not None:
+        document["waiting_since"] = conversation.waiting_since
+    return document
+
+
+def channel_json(base: str, channel: Channel) -> dict[str, Any]:
+    return {
+        "_links": {"self": f"{base}/channels/{channel.id}", "related": {"inbox": None}},
+        "id": channel.id,
+        "name": channel.name,
+        "address": channel.address,
+        "type": channel.type,
+        "send_as": channel.address,
+        "settings": {
+            "undo_send_time": channel.settings.undo_send_time,
+            "all_teammates_can_reply": channel.settings.all_teammates_can_reply,
+        },
+        "is_private": False,
+        # Front reports a custom channel without an Outgoing URL as not fully configured.
+        "is_valid": not channel.is_custom or channel.settings.webhook_url is not None,
+    }

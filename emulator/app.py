@@ -1,0 +1,69 @@
+"""create_app(config) -> Starlette: wiring only."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.routing import Route
+
+from emulator.api import errors
+from emulator.api.incoming import receive_incoming_message
+from emulator.api.ratelimit import RateLimitMiddleware
+from emulator.api.reading import (
+    download_attachment,
+    get_channel,
+    get_conversation,
+    get_message,
+    list_channels,
+    list_conversation_messages,
+    update_conversation,
+)
+from emulator.config import Config
+from emulator.control.routes import routes as control_routes
+from emulator.domain.clock import Clock, RealClock
+from emulator.domain.ids import IdSource
+from emulator.domain.ratelimit import RateLimiter
+from emulator.domain.store import Store
+from emulator.domain.workspace import default_workspace_path, load_workspace_file
+
+
+def create_store(config: Config, clock: Clock | None = None) -> Store:
+    workspace = load_workspace_file(config.workspace_path or default_workspace_path())
+    return Store(
+        workspace=workspace,
+        clock=clock or RealClock(),
+        ids=IdSource(config.seed),
+        creation_delay=config.creation_delay,
+        rate_limiter=RateLimiter(config.rate_limit_per_minute, config.burst_limit),
+        normalise_phone_handles=config.normalise_phone_handles,
+    )
+
+
+def create_app(config: Config | None = None, store: Store | None = None) -> Starlette:
+    config = config or Config()
+    store = store or create_store(config)
+    # The hot route first: Starlette tries routes in order.
+    routes = [
+        Route("/channels/{channel_id}/incoming_messages", receive_incoming_message, methods=["POST"]),
+        Route("/messages/{message_id}", get_message, methods=["GET"]),
+        Route("/messages/{message_id}/download/{attachment_id}", download_attachment, methods=["GET"]),
+        Route("/conversations/{conversation_id}", get_conversation, methods=["GET"]),
+        Route("/conversations/{conversation_id}", update_conversation, methods=["PATCH"]),
+        Route("/conversations/{conversation_id}/messages", list_conversation_messages, methods=["GET"]),
+        Route("/channels", list_channels, methods=["GET"]),
+        Route("/channels/{channel_id}", get_channel, methods=["GET"]),
+        *control_routes,
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(RateLimitMiddleware, store=store)],
+        exception_handlers={
+            errors.FrontError: errors.handle_front_error,
+            HTTPException: errors.handle_http_exception,
+            Exception: errors.handle_unexpected,
+        },
+    )
+    app.state.config = config
+    app.state.store = store
+    return app

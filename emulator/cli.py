@@ -1,0 +1,130 @@
+"""The `front-emulator` command: serve the emulator, or wait until one is ready."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+import uvicorn
+
+from emulator.app import create_app, create_store
+from emulator.config import Config, ConfigError, CreationDelay, config_from_env
+from emulator.domain.workspace import WorkspaceFileError
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return 2
+    return int(args.run(args))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="front-emulator", description="A local emulator of Front custom channels.")
+    commands = parser.add_subparsers(dest="command")
+
+    serve = commands.add_parser("serve", help="run the emulator as an HTTP server")
+    serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to bind (default 8025; 0 picks a free one)")
+    serve.add_argument("--workspace", type=Path, help="workspace file (JSON or YAML) instead of the default one")
+    serve.add_argument(
+        "--creation-delay",
+        metavar="S | MIN..MAX",
+        help="seconds before an accepted incoming message exists (default 0)",
+    )
+    serve.add_argument("--seed", type=int, help="seed for ids, uids and random delays")
+    serve.add_argument("--rate-limit", type=int, metavar="PER_MINUTE", help="enforce Front's per-minute limit")
+    serve.add_argument("--burst-limit", action="store_true", help="enforce 5 requests/s per channel on incoming_messages")
+    serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
+    serve.set_defaults(run=_serve)
+
+    readyz = commands.add_parser("readyz", help="exit 0 once an emulator answers /_emulator/readyz")
+    readyz.add_argument("--url", default="http://127.0.0.1:8025", help="emulator base URL")
+    readyz.add_argument("--wait", type=float, default=0, metavar="SECONDS", help="keep trying this long (default 0)")
+    readyz.set_defaults(run=_readyz)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    try:
+        settings = config_from_env()
+        flags = {
+            "host": args.host,
+            "port": args.port,
+            "workspace_path": args.workspace,
+            "creation_delay": CreationDelay.parse(args.creation_delay) if args.creation_delay else None,
+            "seed": args.seed,
+            "rate_limit_per_minute": args.rate_limit,
+            "burst_limit": args.burst_limit or None,
+        }
+        settings.update({key: value for key, value in flags.items() if value is not None})
+        config = Config(**settings)  # type: ignore[arg-type]
+        if config.rate_limit_per_minute is not None and config.rate_limit_per_minute < 1:
+            raise ConfigError("--rate-limit must be at least 1 request per minute")
+        store = create_store(config)
+    except (ConfigError, WorkspaceFileError) as error:
+        print(f"front-emulator: {error}", file=sys.stderr)
+        return 2
+    app = create_app(config, store)
+    server = uvicorn.Server(
+        uvicorn.Config(app, host=config.host, port=config.port, log_level=args.log_level, access_log=False)
+    )
+    # Print the URLs only once the socket is bound, so `--port 0` shows the real port.
+    original_startup = server.startup
+
+    async def startup_and_announce(sockets: object = None) -> None:
+        await original_startup(sockets=sockets)  # type: ignore[arg-type]
+        if server.started:
+            port = server.servers[0].sockets[0].getsockname()[1]
+            _announce(config, store, f"http://{_url_host(config.host)}:{port}")
+
+    server.startup = startup_and_announce  # type: ignore[method-assign]
+    server.run()
+    return 0 if server.started else 1
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _announce(config: Config, store: object, base: str) -> None:
+    workspace = store.workspace  # type: ignore[attr-defined]
+    full_token = max(workspace.tokens, key=lambda token: len(token.scopes))
+    lines = [
+        f"front-emulator listening on {base}",
+        f"  API base URL:   {base}",
+        f"  Workspace:      {base}/_emulator/workspace",
+        f"  Ready check:    {base}/_emulator/readyz",
+        f"  API token:      {full_token.token}",
+        f"  API secret:     {workspace.api_secret}",
+        f"  Creation delay: {config.creation_delay} s",
+        "  Channels:",
+    ]
+    lines += [f"    {c.id}  {c.type:<7} {c.address}  ({c.name})" for c in workspace.channels]
+    lines.append(f"  Try: curl -H 'Authorization: Bearer {full_token.token}' {base}/channels")
+    print("\n".join(lines), flush=True)
+
+
+def _readyz(args: argparse.Namespace) -> int:
+    url = args.url.rstrip("/") + "/_emulator/readyz"
+    deadline = time.monotonic() + args.wait
+    last_problem = "no answer"
+    while True:
+        try:
+            answer = httpx.get(url, timeout=2)
+            if answer.status_code == 200:
+                print(f"ready: {url}")
+                return 0
+            last_problem = f"HTTP {answer.status_code}"
+        except httpx.HTTPError as error:
+            last_problem = str(error) or type(error).__name__
+        if time.monotonic() >= deadline:
+            print(f"not ready after {args.wait:g} s: {url}: {last_problem}", file=sys.stderr)
+            return 1
+        time.sleep(0.1)

@@ -1,0 +1,1 @@
+"""Hypothesis strategies and a contract runner for integrations (see issue: test harness)."""

@@ -1,0 +1,1 @@
+"""The emulator's own API under /_emulator: health, workspace, reset."""

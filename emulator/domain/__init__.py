@@ -1,0 +1,1 @@
+"""The pure model of a Front workspace: no HTTP, no Starlette."""

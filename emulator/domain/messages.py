@@ -1,0 +1,110 @@
+"""Messages, conversations and attachments, as stored."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from emulator.domain.bodies import blurb_of, rendered_body
+
+BodyFormat = Literal["markdown", "html"]
+ConversationStatus = Literal["unassigned", "assigned", "archived", "deleted"]
+
+
+@dataclass(frozen=True, slots=True)
+class AttachmentUpload:
+    filename: str
+    content_type: str
+    data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class IncomingMessage:
+    """A validated `CustomMessage` body, with null/empty optionals already dropped."""
+
+    sender_handle: str
+    body: str
+    sender_name: str | None = None
+    sender_contact_id: str | None = None
+    subject: str | None = None
+    body_format: BodyFormat = "markdown"
+    thread_ref: str | None = None
+    headers: dict[str, Any] | None = None
+    attachments: tuple[AttachmentUpload, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    id: str
+    filename: str
+    content_type: str
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    handle: str
+    role: Literal["from", "to", "cc", "bcc", "reply-to"]
+    name: str | None = None
+    # None for the channel's own address, which is no contact.
+    contact_id: str | None = None
+
+
+@dataclass(slots=True)
+class Message:
+    id: str
+    uid: str
+    channel_id: str
+    conversation_id: str
+    # Creation order across the store; pagination cursors are built from it.
+    seq: int
+    created_at: float
+    is_inbound: bool
+    subject: str | None
+    body_source: str
+    body_format: BodyFormat
+    recipients: tuple[Recipient, ...]
+    attachments: tuple[Attachment, ...] = ()
+    thread_ref: str | None = None
+    headers: dict[str, Any] | None = None
+    author_id: str | None = None
+    error_type: str | None = None
+
+    @property
+    def body(self) -> str:
+        return rendered_body(self.body_source, self.body_format)[0]
+
+    @property
+    def text(self) -> str:
+        return rendered_body(self.body_source, self.body_format)[1]
+
+    @property
+    def blurb(self) -> str:
+        return blurb_of(self.text)
+
+    def attachment(self, attachment_id: str) -> Attachment | None:
+        return next((item for item in self.attachments if item.id == attachment_id), None)
+
+
+@dataclass(slots=True)
+class Conversation:
+    id: str
+    channel_id: str
+    thread_key: tuple[str, str]
+    subject: str | None
+    contact: Recipient
+    created_at: float
+    updated_at: float
+    status: ConversationStatus = "unassigned"
+    assignee_id: str | None = None
+    waiting_since: float | None = None
+    message_ids: list[str] = field(default_factory=list)
+
+    def reopen(self) -> None:
+        """A new inbound message brings an archived conversation back to the inbox."""
+        if self.status == "archived":
+            self.status = "assigned" if self.assignee_id else "unassigned"

@@ -1,0 +1,221 @@
+"""A Front company as the emulator sees it: channels, teammates, API tokens and the API secret."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+
+from emulator.schemas import validator
+
+ReplyMode = Literal["this_channel", "cannot_reply"]
+ContactType = Literal["custom", "email", "phone"]
+SigningScheme = Literal["sha1-body", "sha256-timestamp"]
+
+# Front's scope names; the full-access token of the default workspace has all of them.
+ALL_SCOPES: tuple[str, ...] = (
+    "attachments:read",
+    "channels:read",
+    "channels:write",
+    "conversations:read",
+    "conversations:write",
+    "messages:read",
+    "messages:send",
+    "messages:write",
+    "teammates:read",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChannelSettings:
+    """Every setting a custom channel has in Front's UI; Front's own field names where it has one."""
+
+    webhook_url: str | None = None
+    reply_mode: ReplyMode = "this_channel"
+    allow_new_messages: bool = False
+    undo_send_time: int = 0
+    auto_assign: bool = False
+    contact_type: ContactType = "custom"
+    signing_scheme: SigningScheme = "sha1-body"
+    outgoing_timeout: float = 7.0
+    retries: int = 0
+    all_teammates_can_reply: bool = True
+
+    def as_document(self) -> dict[str, Any]:
+        return {
+            "webhook_url": self.webhook_url,
+            "reply_mode": self.reply_mode,
+            "allow_new_messages": self.allow_new_messages,
+            "undo_send_time": self.undo_send_time,
+            "auto_assign": self.auto_assign,
+            "contact_type": self.contact_type,
+            "signing_scheme": self.signing_scheme,
+            "outgoing_timeout": self.outgoing_timeout,
+            "retries": self.retries,
+            "all_teammates_can_reply": self.all_teammates_can_reply,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Channel:
+    id: str
+    address: str
+    name: str
+    type: str = "custom"
+    settings: ChannelSettings = field(default_factory=ChannelSettings)
+
+    @property
+    def is_custom(self) -> bool:
+        return self.type == "custom"
+
+    def as_document(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "address": self.address,
+            "name": self.name,
+            "type": self.type,
+            "settings": self.settings.as_document(),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Teammate:
+    id: str
+    email: str
+    username: str
+    first_name: str
+    last_name: str
+    is_admin: bool = False
+    is_available: bool = True
+    is_blocked: bool = False
+
+    def as_document(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "email": self.email,
+            "username": self.username,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "is_admin": self.is_admin,
+            "is_available": self.is_available,
+            "is_blocked": self.is_blocked,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ApiToken:
+    token: str
+    scopes: frozenset[str]
+    name: str = ""
+
+    def as_document(self) -> dict[str, Any]:
+        return {"token": self.token, "name": self.name, "scopes": sorted(self.scopes)}
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    channels: tuple[Channel, ...]
+    teammates: tuple[Teammate, ...]
+    tokens: tuple[ApiToken, ...]
+    api_secret: str
+
+    def as_document(self) -> dict[str, Any]:
+        return {
+            "channels": [channel.as_document() for channel in self.channels],
+            "teammates": [teammate.as_document() for teammate in self.teammates],
+            "tokens": [token.as_document() for token in self.tokens],
+            "api_secret": self.api_secret,
+        }
+
+
+def workspace_from_document(document: dict[str, Any]) -> Workspace:
+    """Build a Workspace from a document already validated against schemas/workspace.json."""
+    channels = tuple(
+        Channel(
+            id=item["id"],
+            address=item["address"],
+            name=item.get("name") or item["address"],
+            type=item.get("type", "custom"),
+            settings=replace(ChannelSettings(), **(item.get("settings") or {})),
+        )
+        for item in document["channels"]
+    )
+    teammates = tuple(
+        Teammate(
+            id=item["id"],
+            email=item["email"],
+            username=item.get("username") or item["email"].split("@")[0],
+            first_name=item.get("first_name", ""),
+            last_name=item.get("last_name", ""),
+            is_admin=item.get("is_admin", False),
+            is_available=item.get("is_available", True),
+            is_blocked=item.get("is_blocked", False),
+        )
+        for item in document.get("teammates", [])
+    )
+    tokens = tuple(
+        ApiToken(
+            token=item["token"],
+            scopes=frozenset(ALL_SCOPES if "*" in item["scopes"] else item["scopes"]),
+            name=item.get("name", ""),
+        )
+        for item in document["tokens"]
+    )
+    return Workspace(channels, teammates, tokens, document["api_secret"])
+
+
+class WorkspaceFileError(ValueError):
+    """A workspace file cannot be loaded; the message names the file and the line or field at fault."""
+
+
+def load_workspace_file(path: Path) -> Workspace:
+    """Read a workspace from JSON or YAML, validate it against schemas/workspace.json and build it."""
+    try:
+        text = path.read_text("utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise WorkspaceFileError(f"cannot read workspace file {path}: {error}") from None
+    try:
+        if path.suffix in (".yaml", ".yml"):
+            document = yaml.safe_load(text)
+        else:
+            document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise WorkspaceFileError(f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise WorkspaceFileError(f"{where}: invalid YAML: {getattr(error, 'problem', error)}") from None
+    return workspace_from_checked_document(document, source=str(path))
+
+
+def workspace_from_checked_document(document: object, source: str) -> Workspace:
+    """Validate a workspace document, reporting every bad field and duplicate id, then build it."""
+    problems = validator("workspace").details(document)
+    if not problems and isinstance(document, dict):
+        problems = _duplicates(document)
+    if problems:
+        raise WorkspaceFileError(f"{source} is not a valid workspace:\n  " + "\n  ".join(problems))
+    assert isinstance(document, dict)
+    return workspace_from_document(document)
+
+
+def _duplicates(document: dict[str, Any]) -> list[str]:
+    problems = []
+    for collection, key in (("channels", "id"), ("channels", "address"), ("teammates", "id"), ("tokens", "token")):
+        seen: set[str] = set()
+        for index, item in enumerate(document.get(collection, [])):
+            if item[key] in seen:
+                problems.append(f"/{collection}/{index}/{key}: {item[key]!r} is used twice")
+            seen.add(item[key])
+    return problems
+
+
+def default_workspace_path() -> Path:
+    installed = resources.files("emulator") / "fixture_files" / "default-workspace.json"
+    if installed.is_file():
+        return Path(str(installed))
+    return Path(__file__).resolve().parents[2] / "fixtures" / "default-workspace.json"

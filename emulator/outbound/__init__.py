@@ -1,0 +1,1 @@
+"""Outbound path: signing, delivery to the Outgoing URL, interpretation of the answer."""

@@ -1,0 +1,1 @@
+"""Inspector web pages."""

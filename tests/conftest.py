@@ -1,0 +1,110 @@
+"""Shared fixtures: the emulator in-process (Starlette's httpx-based TestClient) and as a live server."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
+
+from emulator.app import create_app, create_store
+from emulator.config import Config
+from emulator.domain.clock import FrozenClock
+
+TOKEN = "front-emulator-token"
+READ_ONLY_TOKEN = "front-emulator-read-only"
+CHANNEL = "cha_1a01"
+SMS_CHANNEL = "cha_1a02"
+EMAIL_CHANNEL = "cha_1a03"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+def make_config(**settings: Any) -> Config:
+    # The suite checks every answer the emulator writes against schemas/.
+    settings.setdefault("validate_responses", True)
+    settings.setdefault("seed", 1)
+    return Config(**settings)
+
+
+@pytest.fixture
+def make_client() -> Iterator[Callable[..., TestClient]]:
+    """Build an in-process client for an emulator with the given Config settings (and optional clock)."""
+    clients: list[TestClient] = []
+
+    def build(clock: FrozenClock | None = None, **settings: Any) -> TestClient:
+        config = make_config(**settings)
+        app = create_app(config, create_store(config, clock))
+        client = TestClient(app, base_url="http://emulator.test", headers=AUTH)
+        clients.append(client)
+        return client
+
+    yield build
+    for client in clients:
+        client.close()
+
+
+@pytest.fixture
+def client(make_client: Callable[..., TestClient]) -> TestClient:
+    return make_client()
+
+
+def post_message(client: TestClient | httpx.Client, document: dict[str, Any], channel: str = CHANNEL) -> str:
+    answer = client.post(f"/channels/{channel}/incoming_messages", json=document)
+    assert answer.status_code == 202, answer.text
+    return answer.json()["message_uid"]
+
+
+def read_message(client: TestClient | httpx.Client, uid: str) -> dict[str, Any]:
+    answer = client.get(f"/messages/alt:uid:{uid}")
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+class LiveServer:
+    """uvicorn on 127.0.0.1 and a free port, in a background thread."""
+
+    def __init__(self, app: Starlette) -> None:
+        self.app = app
+        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> str:
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_app() -> Starlette:
+    config = make_config()
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def live_url(live_app: Starlette) -> Iterator[str]:
+    server = LiveServer(live_app)
+    url = server.start()
+    yield url
+    server.stop()
+
+
+@pytest.fixture
+def live_client(live_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=live_url, headers=AUTH, timeout=10) as client:
+        client.post("/_emulator/reset").raise_for_status()
+        yield client
