@@ -12,7 +12,11 @@ from emulator.schemas import validator
 from tests.conftest import CHANNEL, SMS_CHANNEL, post_message, read_message
 
 START = 1_700_000_000.0
-MESSAGE = {"sender": {"handle": "visitor-1", "name": "Visitor One"}, "subject": "Hello", "body": "Hi **there**"}
+MESSAGE = {
+    "sender": {"handle": "visitor-1", "name": "Visitor One"},
+    "subject": "Hello",
+    "body": "Hi **there**",
+}
 
 
 def incoming(channel: str = CHANNEL) -> str:
@@ -53,7 +57,10 @@ def test_accepted_message_reads_back_as_sent(client):
     assert message["is_inbound"] is True
     assert message["author"] is None
     assert message["subject"] == "Hello"
-    assert message["metadata"] == {"thread_ref": "session-42", "headers": {"x-session": "42", "nested": {"a": [1, 2]}}}
+    assert message["metadata"] == {
+        "thread_ref": "session-42",
+        "headers": {"x-session": "42", "nested": {"a": [1, 2]}},
+    }
     sender, to = message["recipients"]
     assert (sender["role"], sender["handle"], sender["name"]) == ("from", "visitor-1", "Visitor One")
     assert (to["role"], to["handle"]) == ("to", "livechat@example.test")
@@ -81,7 +88,9 @@ def test_channel_by_id_or_address_alias(client, channel):
 
 
 def test_phone_channel_alias_with_plus_sign_url_encoded(client):
-    uid = post_message(client, {"sender": {"handle": "+15550101234"}, "body": "hi"}, channel="alt:address:%2B15550100000")
+    uid = post_message(
+        client, {"sender": {"handle": "+15550101234"}, "body": "hi"}, channel="alt:address:%2B15550100000"
+    )
     assert read_message(client, uid)["recipients"][1]["handle"] == "+15550100000"
 
 
@@ -139,13 +148,15 @@ def test_markdown_is_rendered_to_html_and_text_is_plain(client):
 
 
 def test_markdown_does_not_pass_raw_html_through(client):
-    message = read_message(client, post_message(client, {"sender": {"handle": "md"}, "body": "<script>x()</script>"}))
+    message = read_message(
+        client, post_message(client, {"sender": {"handle": "md"}, "body": "<script>x()</script>"})
+    )
     assert "<script>" not in message["body"]
     assert message["text"] == "<script>x()</script>"
 
 
 def test_html_body_is_kept_as_html(client):
-    html = '<div><p>Hello <b>world</b></p><p>Line&nbsp;two &amp; more</p></div>'
+    html = "<div><p>Hello <b>world</b></p><p>Line&nbsp;two &amp; more</p></div>"
     document = {"sender": {"handle": "h"}, "body": html, "body_format": "html"}
     message = read_message(client, post_message(client, document))
     assert message["body"] == html
@@ -172,7 +183,9 @@ def test_blurb_is_a_short_preview(client):
     ],
 )
 def test_phone_handles_are_normalised_to_plus_one(client, sent, stored):
-    message = read_message(client, post_message(client, {"sender": {"handle": sent}, "body": "hi"}, SMS_CHANNEL))
+    message = read_message(
+        client, post_message(client, {"sender": {"handle": sent}, "body": "hi"}, SMS_CHANNEL)
+    )
     assert message["recipients"][0]["handle"] == stored
 
 
@@ -204,7 +217,10 @@ def test_multipart_form_with_bracketed_keys(client):
     assert message["recipients"][0]["name"] == "Form Visitor"
     assert message["subject"] == "From a form"
     assert message["body"] == "<p>Hello <em>form</em></p>\n"
-    assert message["metadata"] == {"thread_ref": "form-thread", "headers": {"x-source": "widget", "x-page": "/pricing"}}
+    assert message["metadata"] == {
+        "thread_ref": "form-thread",
+        "headers": {"x-source": "widget", "x-page": "/pricing"},
+    }
     [attachment] = message["attachments"]
     assert attachment["filename"] == "a.txt"
     assert attachment["content_type"] == "text/plain"
@@ -257,13 +273,17 @@ def test_multipart_missing_handle_is_a_400_with_details(client):
 
 
 def test_multipart_text_field_sent_as_a_file_is_a_400(client):
-    answer = client.post(incoming(), data={"sender[handle]": "v"}, files={"body": ("b.txt", b"x", "text/plain")})
+    answer = client.post(
+        incoming(), data={"sender[handle]": "v"}, files={"body": ("b.txt", b"x", "text/plain")}
+    )
     error = assert_front_error(answer, 400)
     assert error["details"] == ["/body: must be text, not a file"]
 
 
 def test_multipart_attachment_sent_as_text_is_a_400(client):
-    answer = client.post(incoming(), files=as_parts({"sender[handle]": "v", "body": "x", "attachments": "not a file"}))
+    answer = client.post(
+        incoming(), files=as_parts({"sender[handle]": "v", "body": "x", "attachments": "not a file"})
+    )
     error = assert_front_error(answer, 400)
     assert any(line.startswith("/attachments:") for line in error["details"])
 
@@ -276,7 +296,10 @@ def test_multipart_value_and_object_for_one_key_is_a_400(client):
 
 def test_attachments_over_the_limit_are_a_413(make_client):
     client = make_client(max_attachments_bytes=1000)
-    files = [("attachments", ("a.bin", b"a" * 600, "application/octet-stream")), ("attachments", ("b.bin", b"b" * 600, "x/y"))]
+    files = [
+        ("attachments", ("a.bin", b"a" * 600, "application/octet-stream")),
+        ("attachments", ("b.bin", b"b" * 600, "x/y")),
+    ]
     answer = client.post(incoming(), data={"sender[handle]": "v", "body": "x"}, files=files)
     error = assert_front_error(answer, 413)
     assert "1000 bytes" in error["message"]
