@@ -55,7 +55,9 @@ def all_schemas() -> dict[str, dict[str, Any]]:
 
 @cache
 def _python_registry() -> Registry:
-    resources_ = [(BASE_URI + name + ".json", Resource.from_contents(doc)) for name, doc in all_schemas().items()]
+    resources_ = [
+        (BASE_URI + name + ".json", Resource.from_contents(doc)) for name, doc in all_schemas().items()
+    ]
     return Registry().with_resources(resources_)
 
 
@@ -99,8 +101,13 @@ def _pointer(path: Iterator[object] | Any) -> str:
     return "/" + "/".join(parts) if parts else "/"
 
 
+def _plural(count: int) -> str:
+    return "" if count == 1 else "s"
+
+
 def _join(pointer: str, key: str) -> str:
-    return (pointer.rstrip("/") + "/" + key.replace("~", "~0").replace("/", "~1")) if pointer != "/" else "/" + key
+    escaped = key.replace("~", "~0").replace("/", "~1")
+    return pointer.rstrip("/") + "/" + escaped if pointer != "/" else "/" + escaped
 
 
 def _describe(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
@@ -111,6 +118,8 @@ def _describe(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
         return [(pointer, error.schema["x-error"])]
     value = error.validator_value
     instance = error.instance
+    if keyword in ("oneOf", "anyOf") and error.context:
+        return _describe_alternatives(error, pointer)
     if keyword == "required":
         present = instance if isinstance(instance, dict) else {}
         return [(_join(pointer, name), "required") for name in value if name not in present]
@@ -131,12 +140,30 @@ def _describe(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
     if keyword == "maxLength":
         return [(pointer, f"must be at most {value} characters long")]
     if keyword == "maxItems":
-        return [(pointer, f"must have at most {value} items")]
+        reason = "must be empty" if value == 0 else f"must have at most {value} item{_plural(value)}"
+        return [(pointer, reason)]
     if keyword == "minItems":
-        return [(pointer, f"must have at least {value} items")]
+        return [(pointer, "must not be empty" if value == 1 else f"must have at least {value} items")]
     if keyword == "pattern":
         return [(pointer, f"must match the pattern {value}")]
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
-        comparison = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}[keyword]
-        return [(pointer, f"must be {comparison} {value}")]
+        comparison = {"minimum": ">=", "maximum": "<=", "exclusiveMinimum": ">", "exclusiveMaximum": "<"}
+        return [(pointer, f"must be {comparison[keyword]} {value}")]
     return [(pointer, error.message)]
+
+
+def _describe_alternatives(error: jsonschema.ValidationError, pointer: str) -> list[tuple[str, str]]:
+    """oneOf/anyOf (e.g. `null` or a teammate): explain the branch of the instance's type, else the types."""
+    branches: dict[object, list[jsonschema.ValidationError]] = {}
+    for sub in error.context or ():
+        branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+    wanted: list[str] = []
+    for subs in branches.values():
+        wrong_type = [s for s in subs if s.validator == "type" and _pointer(s.absolute_path) == pointer]
+        if not wrong_type:
+            return [line for sub in subs for line in _describe(sub)]
+        for sub in wrong_type:
+            names = sub.validator_value
+            wanted += [names] if isinstance(names, str) else list(names)
+    names = list(dict.fromkeys(wanted))
+    return [(pointer, "must be " + " or ".join(_TYPE_NAMES.get(name, name) for name in names))]
