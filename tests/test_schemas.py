@@ -1,0 +1,581 @@
+"""schemas/ itself: valid JSON Schema 2020-12, in agreement with Front's official OpenAPI file, and
+every schema rejects a wrong payload with the exact, useful detail lines the API answers with."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+from starlette.testclient import TestClient
+
+from emulator.schemas import all_schemas, schema_directory, validator
+from tests.conftest import CHANNEL, post_message, read_message
+
+FRONT_SPEC = Path("/work/shared/reference/front-core-api.json")
+SCHEMA_NAMES = sorted(path.stem for path in Path(schema_directory()).glob("*.json"))
+
+
+# -- (a) every schema is valid draft 2020-12 and compiles --------------------------------------------
+
+
+def test_schemas_directory_is_the_checkout_or_the_installed_copy() -> None:
+    assert sorted(all_schemas()) == SCHEMA_NAMES
+    assert {"custom-message", "message", "conversation", "channel", "error", "workspace"} <= set(SCHEMA_NAMES)
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_schema_is_valid_draft_2020_12_and_compiles(name: str) -> None:
+    schema = all_schemas()[name]
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert schema["$id"] == f"https://front-emulator.local/schemas/{name}.json"
+    jsonschema.Draft202012Validator.check_schema(schema)
+    compiled = validator(name)
+    assert compiled.name == name
+    # Both halves work: the compiled check and the explaining one agree on a document of the wrong type.
+    assert compiled.is_valid(12345) is False
+    assert compiled.details(12345) == ["/: must be an object"]
+
+
+# -- (b) agreement with Front's official OpenAPI (front-core-api.json) -------------------------------
+
+_SPEC: dict[str, Any] = json.loads(FRONT_SPEC.read_text("utf-8"))
+
+# Our schema -> Front's schema for the same operation: (path, method, status) or a component name.
+OPERATIONS: dict[str, tuple[str, str, str]] = {
+    "message": ("/messages/{message_id}", "get", "200"),
+    "conversation": ("/conversations/{conversation_id}", "get", "200"),
+    "message-list": ("/conversations/{conversation_id}/messages", "get", "200"),
+    "channel": ("/channels/{channel_id}", "get", "200"),
+    "channel-list": ("/channels", "get", "200"),
+    "accepted-message": ("/channels/{channel_id}/incoming_messages", "post", "202"),
+    "teammate": ("/teammates/{teammate_id}", "get", "200"),
+}
+COMPONENTS = {
+    "recipient": "RecipientResponse",
+    "teammate": "TeammateResponse",
+    "custom-message": "CustomMessage",
+}
+
+# Where we deliberately differ from Front's spec. Keys are "<our schema>:<JSON pointer of the property>".
+# Every entry is listed in the README's fidelity notes.
+TYPE_DIFFERENCES: dict[str, str] = {
+    # Front's spec gives error_type as a plain string, but its own example is null, and a message that
+    # did not fail has no error type: we answer null.
+    "message:/error_type": "null when the message did not fail to send",
+    "message-list:/_results/items/error_type": "same as message:/error_type",
+    # Front's spec makes author a TeammateResponse; an inbound custom message has no teammate author.
+    "message:/author": "null for inbound messages",
+    "message-list:/_results/items/author": "same as message:/author",
+    # Real clients (PyPI frontapp, npm front-sdk) send optional CustomMessage fields as null, and Front
+    # accepts them; our request schema allows null wherever Front's spec only says string/object/array.
+    "custom-message:/sender/name": "null accepted as absent",
+    "custom-message:/sender/contact_id": "null accepted as absent",
+    "custom-message:/subject": "null accepted as absent",
+    "custom-message:/body_format": "null accepted as absent (markdown)",
+    "custom-message:/metadata": "null accepted as absent",
+    "custom-message:/metadata/thread_ref": "null accepted as absent",
+    "custom-message:/metadata/headers": "null accepted as absent",
+    "custom-message:/attachments": "null accepted as absent; JSON may carry only an empty list",
+}
+MISSING_REQUIRED: dict[str, str] = {
+    # Front's TeammateResponse lists license_type as required but never declares it (no type, no values),
+    # so there is nothing faithful to answer; we leave it out.
+    "teammate:/license_type": "required by Front's spec but undeclared there",
+    "message:/author/license_type": "same as teammate:/license_type",
+    "message-list:/_results/items/author/license_type": "same as teammate:/license_type",
+    "conversation:/assignee/license_type": "same as teammate:/license_type",
+}
+
+
+def _front_ref(reference: str) -> dict[str, Any]:
+    assert reference.startswith("#/"), reference
+    node: Any = _SPEC
+    for part in reference[2:].split("/"):
+        node = node[part]
+    return node
+
+
+def _front_resolve(schema: dict[str, Any]) -> dict[str, Any]:
+    """Follow $ref (OpenAPI 3.0 siblings such as nullable are kept beside the target)."""
+    while "$ref" in schema:
+        siblings = {key: value for key, value in schema.items() if key != "$ref"}
+        schema = {**_front_ref(schema["$ref"]), **siblings}
+    return schema
+
+
+def _front_schema(name: str) -> dict[str, Any]:
+    if name in COMPONENTS and name not in OPERATIONS:
+        return _SPEC["components"]["schemas"][COMPONENTS[name]]
+    path, method, status = OPERATIONS[name]
+    response = _front_resolve(_SPEC["paths"][path][method]["responses"][status])
+    return _front_resolve(response["content"]["application/json"]["schema"])
+
+
+def _front_request_schema(path: str, method: str) -> dict[str, Any]:
+    body = _SPEC["paths"][path][method]["requestBody"]
+    return _front_resolve(body["content"]["application/json"]["schema"])
+
+
+class _Ours:
+    """Our schema nodes with their document, so relative $refs ("teammate.json", "#/$defs/x") resolve."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def resolve(self, schema: dict[str, Any], document: str) -> tuple[dict[str, Any], str]:
+        while "$ref" in schema:
+            target, _, fragment = schema["$ref"].partition("#")
+            if target:
+                document = target.removesuffix(".json")
+            node: Any = all_schemas()[document]
+            for part in filter(None, fragment.split("/")):
+                node = node[part]
+            schema = node
+        return schema, document
+
+    def branches(self, schema: dict[str, Any], document: str) -> list[tuple[dict[str, Any], str]]:
+        """The alternatives of a oneOf/anyOf, resolved; the schema itself otherwise."""
+        schema, document = self.resolve(schema, document)
+        options = schema.get("oneOf") or schema.get("anyOf")
+        if not options:
+            return [(schema, document)]
+        found = []
+        for option in options:
+            found += self.branches(option, document)
+        return found
+
+
+def _our_types(ours: _Ours, schema: dict[str, Any], document: str) -> set[str]:
+    types: set[str] = set()
+    for branch, _ in ours.branches(schema, document):
+        if "type" in branch:
+            declared = branch["type"]
+            types |= {declared} if isinstance(declared, str) else set(declared)
+        elif "const" in branch:
+            types.add(_json_type(branch["const"]))
+        elif "enum" in branch:
+            types |= {_json_type(value) for value in branch["enum"]}
+        else:
+            types.add("any")
+    return types
+
+
+def _front_types(schema: dict[str, Any]) -> set[str]:
+    schema = _front_resolve(schema)
+    if "type" in schema:
+        types = {schema["type"]}
+    elif "enum" in schema:
+        types = {_json_type(value) for value in schema["enum"] if value is not None}
+    elif "properties" in schema:
+        types = {"object"}
+    else:
+        types = {"any"}
+    if schema.get("nullable"):
+        types.add("null")
+    return types
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    return {str: "string", float: "number", dict: "object", list: "array"}[type(value)]
+
+
+def _compatible(ours: set[str], front: set[str]) -> bool:
+    if "any" in front:
+        return True
+    widened = front | ({"integer"} if "number" in front else set())
+    return ours <= widened
+
+
+def _compare(
+    ours: _Ours, our: dict[str, Any], document: str, front: dict[str, Any], pointer: str
+) -> list[str]:
+    """Every difference between our node and Front's, as `<schema>:<pointer>: problem` lines."""
+    problems: list[str] = []
+    key = f"{ours.name}:{pointer or '/'}"
+    our_types = _our_types(ours, our, document)
+    front_types = _front_types(front)
+    if not _compatible(our_types, front_types) and key not in TYPE_DIFFERENCES:
+        problems.append(f"{key}: our type {sorted(our_types)} is not within Front's {sorted(front_types)}")
+    front = _front_resolve(front)
+    for branch, branch_document in ours.branches(our, document):
+        if "properties" in branch or "required" in branch:
+            front_properties = front.get("properties", {})
+            for name, child in branch.get("properties", {}).items():
+                child_pointer = f"{pointer}/{name}"
+                if name not in front_properties:
+                    problems.append(f"{ours.name}:{child_pointer}: not a property of Front's schema")
+                    continue
+                problems += _compare(ours, child, branch_document, front_properties[name], child_pointer)
+            for name in front.get("required", []):
+                missing_key = f"{ours.name}:{pointer}/{name}"
+                if name not in branch.get("required", []) and missing_key not in MISSING_REQUIRED:
+                    problems.append(f"{missing_key}: required by Front, not required by us")
+        if "items" in branch and "items" in front:
+            problems += _compare(ours, branch["items"], branch_document, front["items"], f"{pointer}/items")
+    return problems
+
+
+RESPONSE_SCHEMAS = [
+    "message",
+    "conversation",
+    "channel",
+    "channel-list",
+    "message-list",
+    "recipient",
+    "teammate",
+    "accepted-message",
+]
+
+
+@pytest.mark.parametrize("name", RESPONSE_SCHEMAS)
+def test_response_schema_agrees_with_fronts_spec(name: str) -> None:
+    ours = _Ours(name)
+    front = _front_schema(name)
+    assert front.get("properties"), f"found no Front schema for {name}"
+    assert _compare(ours, all_schemas()[name], name, front, "") == []
+
+
+def test_custom_message_schema_agrees_with_fronts_custom_message() -> None:
+    ours = _Ours("custom-message")
+    front = _front_request_schema("/channels/{channel_id}/incoming_messages", "post")
+    assert front == _SPEC["components"]["schemas"]["CustomMessage"]
+    assert _compare(ours, all_schemas()["custom-message"], "custom-message", front, "") == []
+    # Same fields both ways: we accept nothing Front does not document, and miss nothing it does.
+    assert set(all_schemas()["custom-message"]["properties"]) == set(front["properties"])
+    our_sender = all_schemas()["custom-message"]["properties"]["sender"]["properties"]
+    assert set(our_sender) == set(front["properties"]["sender"]["properties"])
+    our_metadata = all_schemas()["custom-message"]["properties"]["metadata"]["properties"]
+    assert set(our_metadata) == set(front["properties"]["metadata"]["properties"])
+    our_formats = set(all_schemas()["custom-message"]["properties"]["body_format"]["enum"]) - {None}
+    assert our_formats == set(front["properties"]["body_format"]["enum"])
+
+
+def test_allow_lists_name_only_real_differences() -> None:
+    """An allow-list entry that no longer hides anything is stale and must go."""
+    for allowed, label in ((TYPE_DIFFERENCES, "TYPE_DIFFERENCES"), (MISSING_REQUIRED, "MISSING_REQUIRED")):
+        saved = dict(allowed)
+        try:
+            for key in saved:
+                allowed.clear()
+                allowed.update({other: why for other, why in saved.items() if other != key})
+                name = key.split(":")[0]
+                ours = _Ours(name)
+                if name == "custom-message":
+                    front = _SPEC["components"]["schemas"]["CustomMessage"]
+                else:
+                    front = _front_schema(name)
+                found = _compare(ours, all_schemas()[name], name, front, "")
+                assert any(line.startswith(key + ":") for line in found), f"{label}[{key!r}] is stale"
+        finally:
+            allowed.clear()
+            allowed.update(saved)
+
+
+def test_comparison_catches_an_invented_property_and_a_wrong_type() -> None:
+    """The checker itself: a field Front does not have, and a type Front does not allow, are reported."""
+    schema = copy.deepcopy(all_schemas()["recipient"])
+    schema["properties"]["nickname"] = {"type": "string"}
+    schema["properties"]["role"] = {"type": "integer"}
+    schema["required"].remove("handle")
+    ours = _Ours("recipient")
+    problems = _compare(ours, schema, "recipient", _front_schema("recipient"), "")
+    assert problems == [
+        "recipient:/role: our type ['integer'] is not within Front's ['string']",
+        "recipient:/nickname: not a property of Front's schema",
+        "recipient:/handle: required by Front, not required by us",
+    ]
+
+
+# -- (c) each schema rejects a wrong payload with exact, useful details ------------------------------
+
+
+@pytest.fixture
+def documents(make_client: Callable[..., TestClient]) -> dict[str, Any]:
+    """Valid documents of every response schema, as the emulator really answers them."""
+    client = make_client()
+    uid = post_message(
+        client, {"sender": {"handle": "ada@example.test", "name": "Ada"}, "body": "Hello *there*"}
+    )
+    message = read_message(client, uid)
+    conversation_url = message["_links"]["related"]["conversation"]
+    conversation = client.get(conversation_url).json()
+    return {
+        "accepted-message": {"status": "accepted", "message_uid": uid},
+        "message": message,
+        "conversation": conversation,
+        "message-list": client.get(conversation_url + "/messages").json(),
+        "channel": client.get(f"/channels/{CHANNEL}").json(),
+        "channel-list": client.get("/channels").json(),
+        "recipient": message["recipients"][0],
+        "teammate": {
+            "_links": {
+                "self": "http://emulator.test/teammates/tea_1b01",
+                "related": {
+                    "inboxes": "http://emulator.test/teammates/tea_1b01/inboxes",
+                    "conversations": "http://emulator.test/teammates/tea_1b01/conversations",
+                },
+            },
+            "id": "tea_1b01",
+            "email": "ada@example.test",
+            "username": "ada",
+            "first_name": "Ada",
+            "last_name": "Lovelace",
+            "is_admin": True,
+            "is_available": True,
+            "is_blocked": False,
+            "type": "user",
+            "custom_fields": {},
+        },
+        "custom-message": {"sender": {"handle": "+15550101234"}, "body": "hi"},
+        "error": client.get("/messages/alt:uid:0123").json(),
+        "health": client.get("/_emulator/readyz").json(),
+        "update-conversation": {"status": "archived"},
+        "outgoing-answer": {"type": "bad_request", "message": "unknown recipient"},
+        "workspace": client.get("/_emulator/workspace").json(),
+    }
+
+
+def _set(document: dict[str, Any], pointer: str, value: Any) -> None:
+    *parents, last = pointer.strip("/").split("/")
+    node: Any = document
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    if value is _DELETE:
+        del node[last]
+    elif isinstance(node, list):
+        node[int(last)] = value
+    else:
+        node[last] = value
+
+
+_DELETE = object()
+
+# schema -> [(changes as {pointer: new value or _DELETE}, the exact detail lines)]
+WRONG_PAYLOADS: dict[str, list[tuple[dict[str, Any], list[str]]]] = {
+    "accepted-message": [
+        (
+            {"/status": "queued", "/message_uid": "XYZ"},
+            ["/message_uid: must match the pattern ^[0-9a-f]{32}$", '/status: must be "accepted"'],
+        ),
+        ({"/message_uid": _DELETE, "/extra": 1}, ["/extra: is not a known field", "/message_uid: required"]),
+    ],
+    "custom-message": [
+        ({"/sender/handle": _DELETE}, ["/sender/handle: required"]),
+        (
+            {"/body": 12, "/sender/handle": ""},
+            ["/body: must be a string", "/sender/handle: must not be empty"],
+        ),
+        (
+            {"/body_format": "rtf", "/metadata": {"thread_ref": 5, "headers": []}},
+            [
+                "/body_format: must be one of: markdown, html, null",
+                "/metadata/headers: must be an object or null",
+                "/metadata/thread_ref: must be a string or null",
+            ],
+        ),
+        (
+            {"/attachments": ["aGVsbG8="]},
+            [
+                "/attachments: files can only be sent with Content-Type multipart/form-data; "
+                "a JSON body may carry an empty list"
+            ],
+        ),
+        (
+            {"/sender": "ada@example.test", "/body": _DELETE},
+            ["/body: required", "/sender: must be an object"],
+        ),
+    ],
+    "message": [
+        (
+            {"/type": "email", "/is_inbound": "yes"},
+            ["/is_inbound: must be true or false", '/type: must be "custom"'],
+        ),
+        (
+            {"/recipients": [], "/metadata/thread_ref": 7},
+            ["/metadata/thread_ref: must be a string", "/recipients: must not be empty"],
+        ),
+        (
+            {"/id": "cnv_1", "/created_at": "yesterday"},
+            ["/created_at: must be a number", "/id: must match the pattern ^msg_[0-9a-z]+$"],
+        ),
+        (
+            {"/draft_mode": "public", "/text": _DELETE},
+            ["/draft_mode: must be one of: shared, private, null", "/text: required"],
+        ),
+    ],
+    "conversation": [
+        (
+            {"/status": "open", "/tags": ["vip"]},
+            ["/status: must be one of: archived, unassigned, deleted, assigned", "/tags: must be empty"],
+        ),
+        (
+            {"/recipient/role": "sender", "/subject": None},
+            ["/recipient/role: must be one of: from, to, cc, bcc, reply-to", "/subject: must be a string"],
+        ),
+        ({"/assignee": 5}, ["/assignee: must be null or an object"]),
+    ],
+    "message-list": [
+        (
+            {"/_pagination/next": 3, "/_links": _DELETE},
+            ["/_links: required", "/_pagination/next: must be a string or null"],
+        ),
+        ({"/_results/0/body": None}, ["/_results/0/body: must be a string"]),
+    ],
+    "channel": [
+        (
+            {"/settings/undo_send_time": 7, "/id": "inb_1"},
+            [
+                "/id: must match the pattern ^cha_[0-9a-z]+$",
+                "/settings/undo_send_time: must be one of: 0, 5, 10, 15, 30, 60",
+            ],
+        ),
+        ({"/settings/webhook_url": "http://x.test"}, ["/settings/webhook_url: is not a known field"]),
+    ],
+    "channel-list": [
+        (
+            {"/_results/0/type": "carrier_pigeon"},
+            [
+                "/_results/0/type: must be one of: custom, facebook, gmail, "
+                "google_play, imap, intercom, form, office365, layer_anon, smtp, "
+                "talkdesk, truly, twilio, twilio_whatsapp, twitter, twitter_dm, "
+                "yalo_wha, front_chat, front_mail"
+            ],
+        ),
+        ({"/_results": {}}, ["/_results: must be an array"]),
+    ],
+    "recipient": [
+        (
+            {"/role": "sender", "/handle": ""},
+            ["/handle: must not be empty", "/role: must be one of: from, to, cc, bcc, reply-to"],
+        ),
+        (
+            {"/_links/related": _DELETE, "/name": 3},
+            ["/_links/related: required", "/name: must be a string or null"],
+        ),
+    ],
+    "teammate": [
+        (
+            {"/type": "robot", "/is_admin": "no"},
+            ["/is_admin: must be true or false", '/type: must be "user"'],
+        ),
+        (
+            {"/email": _DELETE, "/id": "usr_1"},
+            ["/email: required", "/id: must match the pattern ^tea_[0-9a-z]+$"],
+        ),
+    ],
+    "error": [
+        (
+            {"/_error/status": 200, "/_error/title": "", "/_error/details": []},
+            [
+                "/_error/details: must not be empty",
+                "/_error/status: must be >= 400",
+                "/_error/title: must not be empty",
+            ],
+        ),
+        (
+            {"/_error/message": _DELETE, "/_error/code": "E1"},
+            ["/_error/code: is not a known field", "/_error/message: required"],
+        ),
+    ],
+    "health": [
+        (
+            {"/status": "dead", "/messages": -1},
+            ["/messages: must be >= 0", "/status: must be one of: ok, ready"],
+        ),
+    ],
+    "outgoing-answer": [
+        (
+            {"/type": "error"},
+            [
+                "/type: must be one of: success, bad_request, authentication_required, forbidden, "
+                "not_found, request_timeout, too_many_requests, internal_error"
+            ],
+        ),
+        ({"/type": _DELETE, "/message": 404}, ["/message: must be a string", "/type: required"]),
+    ],
+    "update-conversation": [
+        ({"/status": "closed"}, ["/status: must be one of: archived, open, deleted"]),
+        ({"/status": _DELETE}, ["/status: required"]),
+    ],
+    "workspace": [
+        (
+            {"/channels": [], "/api_secret": _DELETE, "/tokens/0/token": "short"},
+            [
+                "/api_secret: required",
+                "/channels: must not be empty",
+                "/tokens/0/token: must be at least 8 characters long",
+            ],
+        ),
+        (
+            {"/channels/0/settings/undo_send_time": 3, "/channels/0/settings/webhook_url": "ftp://x"},
+            [
+                "/channels/0/settings/undo_send_time: must be one of: 0, 5, 10, 15, 30, 60",
+                "/channels/0/settings/webhook_url: must match the pattern ^https?://",
+            ],
+        ),
+        (
+            {"/tokens/1/scopes/0": "admin"},
+            [
+                "/tokens/1/scopes/0: must be one of: *, attachments:read, channels:read, "
+                "channels:write, conversations:read, conversations:write, messages:read, "
+                "messages:send, messages:write, teammates:read"
+            ],
+        ),
+    ],
+}
+
+
+def test_every_schema_has_wrong_payload_cases() -> None:
+    assert sorted(WRONG_PAYLOADS) == SCHEMA_NAMES
+
+
+@pytest.mark.parametrize("name", SCHEMA_NAMES)
+def test_valid_document_passes_and_wrong_ones_get_exact_details(name: str, documents: dict[str, Any]) -> None:
+    if name not in documents or name not in WRONG_PAYLOADS:
+        pytest.fail(
+            f"schemas/{name}.json is new: add a valid document and wrong payloads with their details here"
+        )
+    schema = validator(name)
+    valid = documents[name]
+    assert schema.is_valid(valid), schema.details(valid)
+    assert schema.details(valid) == []
+    for changes, expected in WRONG_PAYLOADS[name]:
+        wrong = copy.deepcopy(valid)
+        for pointer, value in changes.items():
+            _set(wrong, pointer, value)
+        assert not schema.is_valid(wrong), changes
+        assert schema.details(wrong) == expected, changes
+
+
+def test_wrong_custom_message_answers_the_same_details_over_http(
+    make_client: Callable[..., TestClient],
+) -> None:
+    client = make_client()
+    answer = client.post(
+        f"/channels/{CHANNEL}/incoming_messages",
+        json={"sender": {"name": "Ada"}, "body": ["not", "text"], "body_format": "rtf"},
+    )
+    assert answer.status_code == 400
+    assert answer.json() == {
+        "_error": {
+            "status": 400,
+            "title": "Bad request",
+            "message": "Invalid request body",
+            "details": [
+                "/body: must be a string",
+                "/body_format: must be one of: markdown, html, null",
+                "/sender/handle: required",
+            ],
+        }
+    }
