@@ -7,15 +7,24 @@ from typing import Any
 
 import orjson
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 
 from emulator.api.errors import FrontError
 from emulator.domain.messages import AttachmentUpload
 
 MAX_HEADERS_DEPTH = 32
+# orjson accepts 1024 levels, far more than the explaining validator can recurse through (it reprs the
+# value it refuses); no real message nests anywhere near this.
+MAX_DEPTH = 64
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 _FORM_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 _ATTACHMENT_KEY = re.compile(r"^attachments(?:\[\d*\])?$")
+
+
+def media_type(request: Request) -> str:
+    """`Application/JSON; charset=utf-8` → `application/json`: parameters dropped, case folded."""
+    return request.headers.get("content-type", "").partition(";")[0].strip().lower()
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -49,9 +58,35 @@ def parse_json(body: bytes) -> Any:
     if not body.strip():
         raise FrontError(400, "Request body is empty: send a JSON object")
     try:
-        return orjson.loads(body)
+        document = orjson.loads(body)
     except orjson.JSONDecodeError as error:
         raise FrontError(400, f"Request body is not valid JSON: {error}") from None
+    # Each level costs at least one bracket, so counting them spares the walk for ordinary bodies.
+    if body.count(b"[") + body.count(b"{") > MAX_DEPTH:
+        check_depth(document)
+    return document
+
+
+def check_depth(document: Any) -> None:
+    """Refuse a document nesting deeper than MAX_DEPTH, naming the top-level field at fault."""
+    if not isinstance(document, dict | list):
+        return
+    members = document.items() if isinstance(document, dict) else enumerate(document)
+    for key, value in members:
+        level = [value]
+        for _ in range(MAX_DEPTH - 1):
+            level = [
+                child
+                for node in level
+                if isinstance(node, dict | list)
+                for child in (node.values() if isinstance(node, dict) else node)
+            ]
+            if not level:
+                break
+        else:
+            pointer = "/" + str(key).replace("~", "~0").replace("/", "~1")
+            detail = f"{pointer}: must not nest deeper than {MAX_DEPTH} levels"
+            raise FrontError(400, "Invalid request body", [detail])
 
 
 def check_headers_depth(document: Any) -> None:
@@ -77,10 +112,19 @@ def check_headers_depth(document: Any) -> None:
     )
 
 
-async def parse_multipart(request: Request, body: bytes, max_attachments_bytes: int) -> tuple[Any, list[AttachmentUpload]]:
+async def parse_multipart(
+    request: Request, body: bytes, max_attachments_bytes: int
+) -> tuple[Any, list[AttachmentUpload]]:
     """A form with `sender[handle]`-style keys becomes the same document a JSON body would be."""
     request._body = body  # the form parser reads the body we already capped
-    form = await request.form(max_files=100, max_fields=1000)
+    try:
+        form = await request.form(max_files=100, max_fields=1000)
+    except HTTPException as error:
+        raise FrontError(
+            400,
+            f"Request body is not valid multipart/form-data ({error.detail}): let your HTTP client build "
+            "the form, so that the boundary in Content-Type matches the body",
+        ) from None
     document: dict[str, Any] = {}
     uploads: list[AttachmentUpload] = []
     problems: list[str] = []
@@ -95,7 +139,8 @@ async def parse_multipart(request: Request, body: bytes, max_attachments_bytes: 
                 total += len(data)
                 if total > max_attachments_bytes:
                     raise FrontError(
-                        413, f"Attachments are larger than the {_human_size(max_attachments_bytes)} Front accepts"
+                        413,
+                        f"Attachments are larger than the {_human_size(max_attachments_bytes)} Front accepts",
                     )
                 uploads.append(
                     AttachmentUpload(
@@ -108,6 +153,8 @@ async def parse_multipart(request: Request, body: bytes, max_attachments_bytes: 
             path = _form_path(key)
             if path is None:
                 problems.append(f"{key}: is not a valid form field name")
+            elif len(path) > MAX_DEPTH:
+                problems.append(f"/{path[0]}: must not nest deeper than {MAX_DEPTH} levels")
             elif isinstance(value, UploadFile):
                 problems.append(f"/{'/'.join(path)}: must be text, not a file")
             else:

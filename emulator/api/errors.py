@@ -9,6 +9,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from emulator.schemas import validator
+
 logger = logging.getLogger("emulator")
 
 TITLES = {
@@ -61,9 +63,15 @@ def error_response(error: FrontError) -> Response:
     )
 
 
+def _answer(request: Request, error: FrontError) -> Response:
+    if request.app.state.config.validate_responses:
+        validator("error").check(error.envelope())
+    return error_response(error)
+
+
 async def handle_front_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, FrontError)
-    return error_response(exc)
+    return _answer(request, exc)
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:
@@ -75,11 +83,10 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
         message = f"{request.method} is not allowed on {request.url.path}"
     else:
         message = str(exc.detail)
-    return error_response(FrontError(exc.status_code, message, headers=dict(exc.headers or {})))
+    return _answer(request, FrontError(exc.status_code, message, headers=dict(exc.headers or {})))
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:
     logger.exception("emulator bug while answering %s %s", request.method, request.url.path)
-    return error_response(
-        FrontError(500, f"The emulator failed on this request ({type(exc).__name__}); this is a bug in front-emulator")
-    )
+    message = f"The emulator failed on this request ({type(exc).__name__}); this is a bug in front-emulator"
+    return error_response(FrontError(500, message))

@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.auth import authorise
-from emulator.api.bodies import check_headers_depth, parse_json, parse_multipart, read_body
+from emulator.api.bodies import check_headers_depth, media_type, parse_json, parse_multipart, read_body
 from emulator.api.errors import FrontError
 from emulator.domain.messages import AttachmentUpload, IncomingMessage
 from emulator.domain.workspace import Channel
@@ -27,12 +27,12 @@ async def receive_incoming_message(request: Request) -> Response:
     state = request.app.state
     authorise(request, "messages:write")
     channel = resolve_custom_channel(request, request.path_params["channel_id"])
-    content_type = request.headers.get("content-type", "")
+    content_type = media_type(request)
     config = state.config
     uploads: list[AttachmentUpload] = []
-    if content_type.startswith("application/json"):
+    if content_type == "application/json":
         document = parse_json(await read_body(request, config.max_json_bytes))
-    elif content_type.startswith("multipart/form-data"):
+    elif content_type == "multipart/form-data":
         body = await read_body(request, config.max_json_bytes + config.max_attachments_bytes)
         document, uploads = await parse_multipart(request, body, config.max_attachments_bytes)
     else:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.auth import authorise
-from emulator.api.bodies import parse_json, read_body
+from emulator.api.bodies import media_type, parse_json, read_body
 from emulator.api.errors import FrontError
 from emulator.api.responses import base_url, front_json
 from emulator.api.serialise import channel_json, conversation_json, message_json
@@ -55,7 +55,10 @@ async def download_attachment(request: Request) -> Response:
     # Set the header ourselves: Starlette would append a charset to text/* types.
     return Response(
         attachment.data,
-        headers={"content-type": attachment.content_type, "content-disposition": f'attachment; filename="{quoted}"'},
+        headers={
+            "content-type": attachment.content_type,
+            "content-disposition": f'attachment; filename="{quoted}"',
+        },
     )
 
 
@@ -69,7 +72,7 @@ async def get_conversation(request: Request) -> Response:
 async def update_conversation(request: Request) -> Response:
     authorise(request, "conversations:write")
     conversation = _conversation(request)
-    if not request.headers.get("content-type", "").startswith("application/json"):
+    if media_type(request) != "application/json":
         raise FrontError(415, "Send the update as application/json")
     document = parse_json(await read_body(request, request.app.state.config.max_json_bytes))
     schema = validator("update-conversation")
@@ -105,7 +108,9 @@ def _limit(request: Request) -> int:
     if text is None:
         return DEFAULT_PAGE_SIZE
     if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE_SIZE:
-        raise FrontError(400, "Invalid query parameter", [f"/limit: must be an integer from 1 to {MAX_PAGE_SIZE}"])
+        raise FrontError(
+            400, "Invalid query parameter", [f"/limit: must be an integer from 1 to {MAX_PAGE_SIZE}"]
+        )
     return int(text)
 
 
