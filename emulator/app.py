@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
+
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -19,13 +22,16 @@ from emulator.api.reading import (
     list_conversation_messages,
     update_conversation,
 )
+from emulator.api.sending import compose_message, reply_to_conversation, update_channel
 from emulator.config import Config
+from emulator.control.outbound import routes as outbound_control_routes
 from emulator.control.routes import routes as control_routes
 from emulator.domain.clock import Clock, RealClock
 from emulator.domain.ids import IdSource
 from emulator.domain.ratelimit import RateLimiter
 from emulator.domain.store import Store
 from emulator.domain.workspace import default_workspace_path, load_workspace_file
+from emulator.outbound.delivery import DeliveryEngine
 
 
 def create_store(config: Config, clock: Clock | None = None) -> Store:
@@ -53,10 +59,25 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
         Route("/conversations/{conversation_id}/messages", list_conversation_messages, methods=["GET"]),
         Route("/channels", list_channels, methods=["GET"]),
         Route("/channels/{channel_id}", get_channel, methods=["GET"]),
+        Route("/channels/{channel_id}", update_channel, methods=["PATCH"]),
+        Route("/conversations/{conversation_id}/messages", reply_to_conversation, methods=["POST"]),
+        Route("/channels/{channel_id}/messages", compose_message, methods=["POST"]),
         *control_routes,
+        *outbound_control_routes,
     ]
+    engine = DeliveryEngine(store, f"http://{config.host}:{config.port}", config.validate_responses)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await engine.start()
+        try:
+            yield
+        finally:
+            await engine.stop()
+
     app = Starlette(
         routes=routes,
+        lifespan=lifespan,
         middleware=[Middleware(RateLimitMiddleware, store=store)],
         exception_handlers={
             errors.FrontError: errors.handle_front_error,
@@ -66,4 +87,5 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
     )
     app.state.config = config
     app.state.store = store
+    app.state.engine = engine
     return app

@@ -82,7 +82,9 @@ def _serve(args: argparse.Namespace) -> int:
         await original_startup(sockets=sockets)  # type: ignore[arg-type]
         if server.started:
             port = server.servers[0].sockets[0].getsockname()[1]
-            _announce(config, store, f"http://{_url_host(config.host)}:{port}")
+            base = f"http://{_url_host(config.host)}:{port}"
+            app.state.engine.base_url = base
+            _announce(config, store, base)
 
     server.startup = startup_and_announce  # type: ignore[method-assign]
     server.run()

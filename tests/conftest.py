@@ -41,12 +41,18 @@ def make_client() -> Iterator[Callable[..., TestClient]]:
         config = make_config(**settings)
         app = create_app(config, create_store(config, clock))
         client = TestClient(app, base_url="http://emulator.test", headers=AUTH)
+        # Entering the client runs the app's lifespan, which starts the delivery engine.
+        client.__enter__()
+        app.state.engine.base_url = "http://emulator.test"
         clients.append(client)
         return client
 
     yield build
     for client in clients:
-        client.close()
+        client.__exit__(None, None, None)
+    for client in clients:
+        bugs = client.app.state.engine.bugs  # type: ignore[attr-defined]
+        assert not bugs, f"the emulator sent payloads that break schemas/: {bugs}"
 
 
 @pytest.fixture
@@ -82,7 +88,11 @@ class LiveServer:
                 raise RuntimeError("uvicorn did not start")
             time.sleep(0.01)
         port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
+        url = f"http://127.0.0.1:{port}"
+        engine = getattr(self.app.state, "engine", None)
+        if engine is not None:
+            engine.base_url = url
+        return url
 
     def stop(self) -> None:
         self.server.should_exit = True

@@ -48,14 +48,14 @@ def message_json(base: str, message: Message, store: Store) -> dict[str, Any]:
         metadata["headers"] = message.headers
     author = store.teammate(message.author_id) if message.author_id else None
     text = message.text
+    related = {
+        "conversation": f"{base}/conversations/{message.conversation_id}",
+        "message_seen": f"{link}/seen",
+    }
+    if message.replied_to_id is not None:
+        related["message_replied_to"] = f"{base}/messages/{message.replied_to_id}"
     return {
-        "_links": {
-            "self": link,
-            "related": {
-                "conversation": f"{base}/conversations/{message.conversation_id}",
-                "message_seen": f"{link}/seen",
-            },
-        },
+        "_links": {"self": link, "related": related},
         "id": message.id,
         "message_uid": message.uid,
         "type": "custom",
@@ -98,7 +98,9 @@ def conversation_json(base: str, conversation: Conversation, store: Store) -> di
                 "messages": f"{link}/messages",
                 "comments": f"{link}/comments",
                 "inboxes": f"{link}/inboxes",
-                "last_message": f"{base}/messages/{last.id}?referer=conversation" if last else f"{link}/messages",
+                "last_message": f"{base}/messages/{last.id}?referer=conversation"
+                if last
+                else f"{link}/messages",
             },
         },
         "id": conversation.id,

@@ -31,9 +31,7 @@ async def get_workspace(request: Request) -> Response:
 
 async def reset(request: Request) -> Response:
     """Back to the workspace loaded at start: messages, conversations and rate budgets forgotten."""
-    store = request.app.state.store
-    store.load_workspace(store.workspace)
-    store.rate_limiter.clear()
+    request.app.state.store.reset()
     return Response(status_code=204)
 
 

@@ -9,6 +9,8 @@ from emulator.domain.bodies import blurb_of, rendered_body
 
 BodyFormat = Literal["markdown", "html"]
 ConversationStatus = Literal["unassigned", "assigned", "archived", "deleted"]
+# Outbound messages only: Front's "sending" states as a teammate sees them.
+DeliveryStatus = Literal["pending", "sending", "sent", "cancelled", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,28 @@ class IncomingMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class Recipient:
+    handle: str
+    role: Literal["from", "to", "cc", "bcc", "reply-to"]
+    name: str | None = None
+    # None for the channel's own address, which is no contact.
+    contact_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingMessage:
+    """A teammate's reply or new message, validated, before it is stored."""
+
+    body: str
+    recipients: tuple[Recipient, ...]
+    author_id: str | None = None
+    subject: str | None = None
+    replied_to_id: str | None = None
+    # Front archives the conversation on send unless options.archive is false.
+    archive: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class Attachment:
     id: str
     filename: str
@@ -43,15 +67,6 @@ class Attachment:
     @property
     def size(self) -> int:
         return len(self.data)
-
-
-@dataclass(frozen=True, slots=True)
-class Recipient:
-    handle: str
-    role: Literal["from", "to", "cc", "bcc", "reply-to"]
-    name: str | None = None
-    # None for the channel's own address, which is no contact.
-    contact_id: str | None = None
 
 
 @dataclass(slots=True)
@@ -73,6 +88,11 @@ class Message:
     headers: dict[str, Any] | None = None
     author_id: str | None = None
     error_type: str | None = None
+    # Outbound only: where the send stands, why it failed, what it answers, when the undo window ends.
+    delivery_status: DeliveryStatus | None = None
+    error_reason: str | None = None
+    replied_to_id: str | None = None
+    send_at: float | None = None
 
     @property
     def body(self) -> str:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import bisect
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
 from emulator.config import CreationDelay
 from emulator.domain.clock import Clock
+from emulator.domain.deliveries import Delivery
 from emulator.domain.handles import normalise_handle
 from emulator.domain.ids import IdSource
 from emulator.domain.messages import (
@@ -21,6 +22,7 @@ from emulator.domain.messages import (
     ConversationStatus,
     IncomingMessage,
     Message,
+    OutgoingMessage,
     Recipient,
 )
 from emulator.domain.ratelimit import RateLimiter
@@ -48,6 +50,8 @@ class Store:
         rate_limiter: RateLimiter,
         normalise_phone_handles: bool = True,
     ) -> None:
+        # `reset` goes back to this, even after channels were changed or added at run time.
+        self.initial_workspace = workspace
         self.clock = clock
         self.ids = ids
         self.creation_delay = creation_delay
@@ -70,6 +74,12 @@ class Store:
         self._threads: dict[tuple[str, ThreadKey], Conversation] = {}
         self._contacts: dict[str, str] = {}
         self._seq = 0
+        self.deliveries: list[Delivery] = []
+        self._deliveries_by_id: dict[str, Delivery] = {}
+
+    def reset(self) -> None:
+        self.load_workspace(self.initial_workspace)
+        self.rate_limiter.clear()
 
     # -- workspace -------------------------------------------------------------------------------
 
@@ -229,6 +239,11 @@ class Store:
         page = messages[start:end][::-1]
         return page, (page[-1].seq if start > 0 else None)
 
+    def last_inbound_message(self, conversation: Conversation) -> Message | None:
+        """The message a reply answers: Front replies to the conversation's latest inbound message."""
+        messages = self._conversation_messages[conversation.id]
+        return next((message for message in reversed(messages) if message.is_inbound), None)
+
     def last_message(self, conversation: Conversation) -> Message | None:
         messages = self._conversation_messages[conversation.id]
         return messages[-1] if messages else None
@@ -254,6 +269,116 @@ class Store:
     def conversation_count(self) -> int:
         self.settle()
         return len(self._conversations)
+
+
+    # -- outbound --------------------------------------------------------------------------------
+
+    def replace_channel(self, channel: Channel) -> None:
+        """Add a channel, or swap in a channel with new settings (same id), keeping workspace order."""
+        channels = list(self.workspace.channels)
+        index = next((i for i, item in enumerate(channels) if item.id == channel.id), None)
+        if index is None:
+            channels.append(channel)
+        else:
+            self._channels_by_address.pop(channels[index].address, None)
+            channels[index] = channel
+        self.workspace = replace(self.workspace, channels=tuple(channels))
+        self._channels_by_id[channel.id] = channel
+        self._channels_by_address[channel.address] = channel
+
+    def add_outbound(
+        self,
+        channel: Channel,
+        conversation: Conversation | None,
+        outgoing: OutgoingMessage,
+        contact: Recipient,
+    ) -> Message:
+        """Record a teammate's message as pending until the channel's undo window has passed."""
+        now = round(self.clock.now(), 3)
+        if conversation is None:
+            conversation = Conversation(
+                id=self.ids.new_id("cnv"),
+                channel_id=channel.id,
+                thread_key=("outbound", self.ids.new_uid()),
+                subject=outgoing.subject,
+                contact=contact,
+                created_at=now,
+                updated_at=now,
+            )
+            self._conversations[conversation.id] = conversation
+            self._conversation_messages[conversation.id] = []
+        self._seq += 1
+        message = Message(
+            id=self.ids.new_id("msg"),
+            uid=self.ids.new_uid(),
+            channel_id=channel.id,
+            conversation_id=conversation.id,
+            seq=self._seq,
+            created_at=now,
+            is_inbound=False,
+            subject=outgoing.subject,
+            body_source=outgoing.body,
+            body_format="html",
+            recipients=(Recipient(handle=channel.address, role="from"), *outgoing.recipients),
+            headers={"in_reply_to": outgoing.replied_to_id} if outgoing.replied_to_id else None,
+            author_id=outgoing.author_id,
+            delivery_status="pending",
+            replied_to_id=outgoing.replied_to_id,
+            send_at=now + channel.settings.undo_send_time,
+        )
+        self._messages[message.id] = message
+        self._messages_by_uid[message.uid] = message
+        self._conversation_messages[conversation.id].append(message)
+        conversation.updated_at = now
+        conversation.waiting_since = None
+        if channel.settings.auto_assign and conversation.assignee_id is None and outgoing.author_id:
+            conversation.assignee_id = outgoing.author_id
+            conversation.status = "assigned"
+        if outgoing.archive:
+            conversation.status = "archived"
+        return message
+
+    def due_outbound(self) -> list[Message]:
+        """Pending outbound messages whose undo window is over, now marked as sending."""
+        now = self.clock.now()
+        due = [
+            message
+            for message in self._messages.values()
+            if message.delivery_status == "pending" and message.send_at is not None and message.send_at <= now
+        ]
+        for message in due:
+            message.delivery_status = "sending"
+        return due
+
+    def next_send_at(self) -> float | None:
+        times = [m.send_at for m in self._messages.values() if m.delivery_status == "pending" and m.send_at]
+        return min(times) if times else None
+
+    def cancel(self, message: Message) -> None:
+        if message.delivery_status != "pending":
+            raise ValueError(f"message {message.id} is {message.delivery_status}: only pending ones can be cancelled")
+        message.delivery_status = "cancelled"
+
+    def finish_delivery(self, message: Message, error_type: str | None, reason: str | None) -> None:
+        """The final state of a send: sent, or failed with Front's error type and a human reason."""
+        if error_type is None:
+            message.delivery_status = "sent"
+            message.error_type = message.error_reason = None
+            return
+        message.delivery_status = "failed"
+        message.error_type = error_type
+        message.error_reason = reason
+        conversation = self._conversations[message.conversation_id]
+        # A failed send must be seen: bring the conversation back to the inbox.
+        conversation.reopen()
+        conversation.updated_at = round(self.clock.now(), 3)
+
+    def record_delivery(self, delivery: Delivery) -> None:
+        self.deliveries.append(delivery)
+        self._deliveries_by_id[delivery.id] = delivery
+
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        return self._deliveries_by_id.get(delivery_id)
 
 
 def _seq_of(message: Message) -> int:

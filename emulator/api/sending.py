@@ -1,0 +1,151 @@
+"""Front's routes for teammates' messages (replies and new messages) and channel settings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.api.auth import authorise
+from emulator.api.bodies import parse_json, read_body
+from emulator.api.errors import FrontError
+from emulator.api.responses import front_json
+from emulator.domain.messages import Conversation, OutgoingMessage, Recipient
+from emulator.domain.workspace import Channel, ChannelSettings
+from emulator.schemas import validator
+
+
+async def json_document(request: Request, schema_name: str) -> dict[str, Any]:
+    """A JSON body checked against `schema_name`, or Front's 4xx saying what is wrong."""
+    if not request.headers.get("content-type", "").startswith("application/json"):
+        raise FrontError(415, "Send this request as application/json")
+    document = parse_json(await read_body(request, request.app.state.config.max_json_bytes))
+    schema = validator(schema_name)
+    if not schema.is_valid(document):
+        raise FrontError(400, "Invalid request body", schema.details(document))
+    return document
+
+
+def _check_can_send(request: Request, channel: Channel, author_id: str | None) -> None:
+    if author_id is not None and request.app.state.store.teammate(author_id) is None:
+        raise FrontError(
+            400, "Invalid request body", [f"/author_id: no teammate {author_id} in this workspace"]
+        )
+    if not channel.is_custom:
+        raise FrontError(
+            400, f"Channel {channel.id} is of type {channel.type}: the emulator sends on custom channels only"
+        )
+    if channel.settings.webhook_url is None:
+        raise FrontError(
+            400,
+            f"Channel {channel.id} has no Outgoing URL: set settings.webhook_url with PATCH /channels/{channel.id}",
+        )
+
+
+def _accepted(request: Request, uid: str) -> Response:
+    request.app.state.engine.wake()
+    return front_json(request, {"status": "accepted", "message_uid": uid}, "accepted-message", 202)
+
+
+def _options_archive(document: dict[str, Any]) -> bool:
+    return bool((document.get("options") or {}).get("archive", True))
+
+
+async def reply_to_conversation(request: Request) -> Response:
+    authorise(request, "messages:send")
+    store = request.app.state.store
+    conversation_id = request.path_params["conversation_id"]
+    conversation: Conversation | None = store.conversation(conversation_id)
+    if conversation is None:
+        raise FrontError(404, f"Conversation {conversation_id} not found")
+    document = await json_document(request, "outbound-reply")
+    channel = store.channel(conversation.channel_id)
+    requested = document.get("channel_id")
+    if requested and (store.channel(requested) or channel).id != channel.id:
+        raise FrontError(
+            400, f"A reply must leave through the conversation's channel {channel.id}, not {requested}"
+        )
+    if channel.settings.reply_mode == "cannot_reply":
+        raise FrontError(403, f"Channel {channel.id} is set to 'Cannot reply': teammates cannot reply on it")
+    author_id = document.get("author_id") or None
+    _check_can_send(request, channel, author_id)
+    handles = document.get("to") or [conversation.contact.handle]
+    recipients = tuple(
+        conversation.contact if handle == conversation.contact.handle else Recipient(handle=handle, role="to")
+        for handle in handles
+    )
+    last_inbound = store.last_inbound_message(conversation)
+    outgoing = OutgoingMessage(
+        body=document["body"],
+        recipients=tuple(replace(recipient, role="to") for recipient in recipients),
+        author_id=author_id,
+        subject=document.get("subject") or conversation.subject,
+        replied_to_id=last_inbound.id if last_inbound else None,
+        archive=_options_archive(document),
+    )
+    message = store.add_outbound(channel, conversation, outgoing, conversation.contact)
+    return _accepted(request, message.uid)
+
+
+async def compose_message(request: Request) -> Response:
+    authorise(request, "messages:send")
+    store = request.app.state.store
+    reference = request.path_params["channel_id"]
+    channel = store.channel(reference)
+    if channel is None:
+        raise FrontError(404, f"Channel {reference} not found")
+    document = await json_document(request, "outbound-message")
+    if not channel.settings.allow_new_messages:
+        raise FrontError(
+            403, f"Channel {channel.id} does not allow new messages: set settings.allow_new_messages to true"
+        )
+    author_id = document.get("author_id") or None
+    _check_can_send(request, channel, author_id)
+    recipients = tuple(Recipient(handle=handle, role="to") for handle in document["to"])
+    outgoing = OutgoingMessage(
+        body=document["body"],
+        recipients=recipients,
+        author_id=author_id,
+        subject=document.get("subject") or None,
+        archive=_options_archive(document),
+    )
+    message = store.add_outbound(channel, None, outgoing, replace(recipients[0], role="from"))
+    return _accepted(request, message.uid)
+
+
+async def update_channel(request: Request) -> Response:
+    authorise(request, "channels:write")
+    store = request.app.state.store
+    reference = request.path_params["channel_id"]
+    channel = store.channel(reference)
+    if channel is None:
+        raise FrontError(404, f"Channel {reference} not found")
+    document = await json_document(request, "update-channel")
+    settings = document.get("settings") or {}
+    custom_only = sorted(set(settings) - {"undo_send_time", "all_teammates_can_reply"})
+    if custom_only and not channel.is_custom:
+        raise FrontError(
+            400,
+            f"Only undo_send_time and all_teammates_can_reply can change on a {channel.type} channel",
+            [f"/settings/{name}: only for custom channels" for name in custom_only],
+        )
+    store.replace_channel(
+        replace(
+            channel,
+            name=document.get("name", channel.name),
+            settings=replace(channel.settings, **settings),
+        )
+    )
+    return Response(status_code=204)
+
+
+def channel_from_document(document: dict[str, Any], new_id: str) -> Channel:
+    return Channel(
+        id=document.get("id") or new_id,
+        address=document["address"],
+        name=document.get("name") or document["address"],
+        type=document.get("type", "custom"),
+        settings=replace(ChannelSettings(), **(document.get("settings") or {})),
+    )

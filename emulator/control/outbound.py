@@ -1,0 +1,103 @@
+"""Control plane for the outbound path: channels, cancelling in the undo window, the delivery journal."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from emulator.api.errors import FrontError
+from emulator.api.responses import base_url, front_json
+from emulator.api.sending import channel_from_document, json_document
+from emulator.api.serialise import channel_json
+from emulator.domain.messages import Message
+
+_DELIVERY_FILTERS = ("channel_id", "conversation_id", "message_id", "outcome")
+
+
+async def create_channel(request: Request) -> Response:
+    store = request.app.state.store
+    document = await json_document(request, "create-channel")
+    channel = channel_from_document(document, store.ids.new_id("cha"))
+    if store.channel(channel.id) is not None:
+        raise FrontError(409, f"Channel {channel.id} already exists")
+    if store.channel("alt:address:" + channel.address) is not None:
+        raise FrontError(409, f"A channel with address {channel.address} already exists")
+    store.replace_channel(channel)
+    document = channel.as_document()
+    document["_links"] = {"self": channel_json(base_url(request), channel)["_links"]["self"]}
+    return front_json(request, document, "workspace-channel", 201)
+
+
+def _message(request: Request) -> Message:
+    message_id = request.path_params["message_id"]
+    message = request.app.state.store.message(message_id)
+    if message is None:
+        raise FrontError(404, f"Message {message_id} not found")
+    return message
+
+
+def _state(message: Message) -> dict[str, object]:
+    return {
+        "id": message.id,
+        "conversation_id": message.conversation_id,
+        "is_inbound": message.is_inbound,
+        "delivery_status": message.delivery_status,
+        "error_type": message.error_type,
+        "error_reason": message.error_reason,
+        "send_at": message.send_at,
+    }
+
+
+async def message_state(request: Request) -> Response:
+    return front_json(request, _state(_message(request)), "message-state")
+
+
+async def cancel_message(request: Request) -> Response:
+    message = _message(request)
+    if message.delivery_status != "pending":
+        shown = message.delivery_status or "an inbound message"
+        raise FrontError(409, f"Message {message.id} is {shown}: only a pending message can be cancelled")
+    request.app.state.store.cancel(message)
+    request.app.state.engine.wake()
+    return front_json(request, _state(message), "message-state")
+
+
+async def list_deliveries(request: Request) -> Response:
+    unknown = sorted(set(request.query_params) - set(_DELIVERY_FILTERS))
+    if unknown:
+        raise FrontError(
+            400,
+            "Unknown filter",
+            [f"{name}: filter by one of {', '.join(_DELIVERY_FILTERS)}" for name in unknown],
+        )
+    wanted = {key: request.query_params[key] for key in _DELIVERY_FILTERS if key in request.query_params}
+    results = [
+        delivery.as_document()
+        for delivery in request.app.state.store.deliveries
+        if all(getattr(delivery, key) == value for key, value in wanted.items())
+    ]
+    return front_json(request, {"_results": results}, "delivery-list")
+
+
+async def redeliver(request: Request) -> Response:
+    delivery_id = request.path_params["delivery_id"]
+    delivery = request.app.state.store.delivery(delivery_id)
+    if delivery is None:
+        raise FrontError(404, f"Delivery {delivery_id} not found")
+    message = request.app.state.store.message(delivery.message_id)
+    if message is not None and message.delivery_status in ("pending", "sending"):
+        raise FrontError(
+            409, f"Message {message.id} is {message.delivery_status}: wait for it to finish first"
+        )
+    new_delivery = await request.app.state.engine.redeliver(delivery)
+    return front_json(request, new_delivery.as_document(), "delivery")
+
+
+routes = [
+    Route("/_emulator/channels", create_channel, methods=["POST"]),
+    Route("/_emulator/messages/{message_id}", message_state, methods=["GET"]),
+    Route("/_emulator/messages/{message_id}/cancel", cancel_message, methods=["POST"]),
+    Route("/_emulator/deliveries", list_deliveries, methods=["GET"]),
+    Route("/_emulator/deliveries/{delivery_id}/redeliver", redeliver, methods=["POST"]),
+]
