@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import re
 
-# Digits with the separators people type; no letters, no @, so user ids and emails are left alone.
-_PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{7,}$")
-_NOT_DIGITS = re.compile(r"\D")
+# ASCII digits with the separators people type; no letters, no @, so user ids and emails are left alone.
+_PHONE_LIKE = re.compile(r"^\+?[\d\s().-]{7,}$", re.ASCII)
+_NOT_DIGITS = re.compile(r"\D", re.ASCII)
+# Fewer digits is no phone number (e.g. a 5-digit SMS short code, or separators alone): left as sent.
+MIN_PHONE_DIGITS = 7
 
 
 def normalise_handle(handle: str) -> str:
@@ -14,6 +16,8 @@ def normalise_handle(handle: str) -> str:
     if not _PHONE_LIKE.match(handle):
         return handle
     digits = _NOT_DIGITS.sub("", handle)
+    if len(digits) < MIN_PHONE_DIGITS:
+        return handle
     if handle.startswith("+"):
         return "+" + digits
     if len(digits) == 10:
