@@ -178,17 +178,21 @@ def load_workspace_file(path: Path) -> Workspace:
         text = path.read_text("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise WorkspaceFileError(f"cannot read workspace file {path}: {error}") from None
+    is_yaml = path.suffix in (".yaml", ".yml")
     try:
-        if path.suffix in (".yaml", ".yml"):
-            document = yaml.safe_load(text)
-        else:
-            document = json.loads(text)
+        document = yaml.safe_load(text) if is_yaml else json.loads(text)
     except json.JSONDecodeError as error:
         raise WorkspaceFileError(f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise WorkspaceFileError(f"{where}: invalid YAML: {getattr(error, 'problem', error)}") from None
+    # YAML reads an empty file (or one of comments only) as null; JSON refuses it above.
+    if is_yaml and document is None:
+        raise WorkspaceFileError(
+            f"{path} is empty: a workspace needs channels, tokens and api_secret "
+            "(start from fixtures/default-workspace.json)"
+        )
     return workspace_from_checked_document(document, source=str(path))
 
 
@@ -205,7 +209,12 @@ def workspace_from_checked_document(document: object, source: str) -> Workspace:
 
 def _duplicates(document: dict[str, Any]) -> list[str]:
     problems = []
-    for collection, key in (("channels", "id"), ("channels", "address"), ("teammates", "id"), ("tokens", "token")):
+    for collection, key in (
+        ("channels", "id"),
+        ("channels", "address"),
+        ("teammates", "id"),
+        ("tokens", "token"),
+    ):
         seen: set[str] = set()
         for index, item in enumerate(document.get(collection, [])):
             if item[key] in seen:
