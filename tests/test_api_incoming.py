@@ -373,3 +373,28 @@ def test_messages_are_created_in_due_order_not_post_order(make_client):
     created = [m["created_at"] for m in listed]
     assert created == sorted(created, reverse=True)
     assert {m["message_uid"] for m in listed} == set(uids)
+
+
+def test_attachment_with_a_content_type_that_is_no_media_type_is_a_400(client):
+    body = (
+        b'--b\r\nContent-Disposition: form-data; name="sender[handle]"\r\n\r\nv\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="body"\r\n\r\nx\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="attachments"; filename="a.bin"\r\n'
+        b"Content-Type: \xff\xfe/\xc3\r\n\r\nDATA\r\n--b--\r\n"
+    )
+    answer = client.post(
+        incoming(), content=body, headers={"content-type": "multipart/form-data; boundary=b"}
+    )
+    error = assert_front_error(answer, 400)
+    [detail] = error["details"]
+    assert detail.startswith("/attachments/0: Content-Type")
+    assert "application/pdf" in detail
+    assert client.get("/_emulator/readyz").json()["pending_messages"] == 0
+
+
+def test_attachment_content_type_with_parameters_is_kept(client):
+    files = {"attachments": ("a.txt", b"x", "text/plain; charset=utf-8")}
+    answer = client.post(incoming(), data={"sender[handle]": "v", "body": "x"}, files=files)
+    assert answer.status_code == 202, answer.text
+    message = read_message(client, answer.json()["message_uid"])
+    assert message["attachments"][0]["content_type"] == "text/plain; charset=utf-8"

@@ -428,3 +428,26 @@ def test_conversation_updated_at_moves_with_new_messages(make_client):
     conversation = client.get(first["_links"]["related"]["conversation"]).json()
     assert conversation["created_at"] == 1_700_000_000.0
     assert conversation["updated_at"] == 1_700_000_030.0
+
+
+@pytest.mark.parametrize(
+    ("filename", "ascii_name", "encoded"),
+    [
+        ("简历.pdf", "__.pdf", "%E7%AE%80%E5%8E%86.pdf"),
+        ("résumé final.pdf", "r_sum_ final.pdf", "r%C3%A9sum%C3%A9%20final.pdf"),
+        ("plain.pdf", "plain.pdf", "plain.pdf"),
+    ],
+)
+def test_download_of_any_filename_sets_a_valid_disposition(client, filename, ascii_name, encoded):
+    answer = client.post(
+        f"/channels/{CHANNEL}/incoming_messages",
+        data={"sender[handle]": "v", "body": "x"},
+        files={"attachments": (filename, b"%PDF", "application/pdf")},
+    )
+    message = read_message(client, answer.json()["message_uid"])
+    assert message["attachments"][0]["filename"] == filename
+    download = client.get(message["attachments"][0]["url"])
+    assert download.status_code == 200
+    assert download.content == b"%PDF"
+    disposition = download.headers["content-disposition"]
+    assert disposition == f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"

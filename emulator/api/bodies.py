@@ -20,6 +20,8 @@ MAX_DEPTH = 64
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 _FORM_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 _ATTACHMENT_KEY = re.compile(r"^attachments(?:\[\d*\])?$")
+# type/subtype and parameters in printable ASCII (RFC 9110 tokens): it is sent back as a header on download.
+_MEDIA_TYPE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:\s*;[ -~]*)?$")
 
 
 def media_type(request: Request) -> str:
@@ -142,11 +144,15 @@ async def parse_multipart(
                         413,
                         f"Attachments are larger than the {_human_size(max_attachments_bytes)} Front accepts",
                     )
+                content_type = value.content_type or "application/octet-stream"
+                if not _MEDIA_TYPE.match(content_type):
+                    problems.append(
+                        f"/attachments/{len(uploads)}: Content-Type {content_type!r} is not a media type "
+                        "such as application/pdf"
+                    )
                 uploads.append(
                     AttachmentUpload(
-                        filename=value.filename or "attachment",
-                        content_type=value.content_type or "application/octet-stream",
-                        data=data,
+                        filename=value.filename or "attachment", content_type=content_type, data=data
                     )
                 )
                 continue

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -51,15 +52,23 @@ async def download_attachment(request: Request) -> Response:
     attachment = message.attachment(attachment_id)
     if attachment is None:
         raise FrontError(404, f"Attachment {attachment_id} not found on message {message.id}")
-    quoted = attachment.filename.replace("\\", "_").replace('"', "_")
     # Set the header ourselves: Starlette would append a charset to text/* types.
     return Response(
         attachment.data,
         headers={
             "content-type": attachment.content_type,
-            "content-disposition": f'attachment; filename="{quoted}"',
+            "content-disposition": _disposition(attachment.filename),
         },
     )
+
+
+def _disposition(filename: str) -> str:
+    """RFC 6266: an ASCII `filename` for old clients and the exact UTF-8 name in `filename*`.
+
+    Headers are Latin-1 on the wire, so a name such as 简历.pdf cannot go in `filename` as is.
+    """
+    fallback = "".join(char if " " <= char <= "~" and char not in '"\\' else "_" for char in filename)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
 
 
 async def get_conversation(request: Request) -> Response:
