@@ -476,3 +476,38 @@ def test_errors_leave_earlier_messages_alone(client):
     health = client.get("/_emulator/readyz").json()
     assert health["messages"] == 1
     assert client.get(f"/messages/alt:uid:{uid}").json()["text"] == "hello"
+
+
+# -- the same through a real socket ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        pytest.param(b"[" * 100_000, 400, id="100k-brackets"),
+        pytest.param(b'{"sender": {"handle": "v"}, "body": "\xff"}', 400, id="invalid-utf8"),
+        pytest.param(b'{"sender": {"handle": "v"}, "body": "\\ud800"}', 400, id="lone-surrogate"),
+        pytest.param(b"", 400, id="empty"),
+        pytest.param(b'{"sender": ' + b"[" * 900 + b"]" * 900 + b', "body": "x"}', 400, id="deep-sender"),
+        pytest.param(
+            b'{"sender": {"handle": "v"}, "body": "' + b"x" * (2 * 1024 * 1024) + b'"}', 413, id="2-mb"
+        ),
+    ],
+)
+def test_live_server_answers_bad_bodies_and_keeps_serving(live_client, body, status):
+    answer = live_client.post(INCOMING, content=body, headers=JSON)
+    assert_front_error(answer, status)
+    assert live_client.get("/channels").status_code == 200
+    assert live_client.get("/_emulator/readyz").json()["messages"] == 0
+
+
+def test_live_server_streamed_oversize_body_is_a_413(live_client):
+    def chunks():
+        yield b'{"sender": {"handle": "v"}, "body": "'
+        for _ in range(40):
+            yield b"x" * 65_536
+        yield b'"}'
+
+    answer = live_client.post(INCOMING, content=chunks(), headers=JSON)
+    assert_front_error(answer, 413)
+    assert post_message(live_client, VALID)
