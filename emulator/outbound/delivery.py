@@ -56,7 +56,15 @@ class DeliveryEngine:
 
     async def start(self) -> None:
         self._wake = asyncio.Event()
-        self._client = httpx.AsyncClient(transport=self._transport, follow_redirects=False)
+        # No httpx timeout (its default 5 s would cut the channel's outgoing_timeout short: asyncio.timeout
+        # in _attempt governs) and no shared pool cap (it would let hanging channels starve the others:
+        # PER_CHANNEL_CONCURRENCY is the bound).
+        self._client = httpx.AsyncClient(
+            transport=self._transport,
+            follow_redirects=False,
+            timeout=None,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=20),
+        )
         self._loop_task = asyncio.create_task(self._run(), name="front-emulator deliveries")
 
     async def stop(self) -> None:

@@ -1,0 +1,257 @@
+"""The delivery engine under load: many replies, a slow and flaky integration, a hanging one.
+
+Every message must end in exactly one final state, the journal must account for every attempt, and a
+hanging integration must hold neither the API nor another channel's deliveries.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import re
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from tests.conftest import CHANNEL, LiveServer, post_message, read_message
+from tests.receiver import Answer, Receiver, start_receiver
+
+SECRET = "front-emulator-api-secret"
+ADA = "tea_1b01"
+REPLIES = 200
+CONVERSATIONS = 50
+FINAL = ("sent", "failed")
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    receiver, server = start_receiver(SECRET)
+    yield receiver
+    server.stop()
+
+
+def use_url(client, url: str, channel: str = CHANNEL, **settings) -> None:
+    answer = client.patch(f"/channels/{channel}", json={"settings": {"webhook_url": url, **settings}})
+    assert answer.status_code == 204, answer.text
+
+
+def start_conversation(client, handle: str, channel: str = CHANNEL) -> str:
+    inbound = read_message(
+        client, post_message(client, {"sender": {"handle": handle}, "body": "Hello?"}, channel)
+    )
+    return inbound["_links"]["related"]["conversation"].rsplit("/", 1)[1]
+
+
+def reply(client, conversation_id: str, body: str) -> str:
+    answer = client.post(f"/conversations/{conversation_id}/messages", json={"body": body, "author_id": ADA})
+    assert answer.status_code == 202, answer.text
+    return read_message(client, answer.json()["message_uid"])["id"]
+
+
+def wait_until_final(client, message_ids: list[str], timeout: float = 60.0) -> dict[str, dict]:
+    """The states of all `message_ids` once none is pending or sending (or the bound has passed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        states = {mid: client.get(f"/_emulator/messages/{mid}").json() for mid in message_ids}
+        if all(s["delivery_status"] in FINAL for s in states.values()) or time.monotonic() > deadline:
+            return states
+        time.sleep(0.05)
+
+
+# What the flaky integration does with reply number i (encoded in the body, so the receiver can tell).
+def behaviour(i: int) -> str:
+    if i % 7 == 0:
+        return "error_answer"  # {"type": "internal_error", "message": "boom"}
+    if i % 11 == 3:
+        return "http_500_empty"
+    if i % 41 == 5:
+        return "timeout"
+    return "success"
+
+
+def test_200_replies_to_50_conversations_against_a_slow_flaky_receiver(client, receiver):
+    rng = random.Random(20261125)
+    delays = [rng.uniform(0.0, 0.05) for _ in range(REPLIES)]
+    index_of_body = re.compile(r"reply #(\d+)<")
+
+    def answer(document) -> Answer:
+        i = int(index_of_body.search(document["body"]).group(1))
+        kind = behaviour(i)
+        if kind == "error_answer":
+            return Answer(body=b'{"type":"internal_error","message":"boom"}', delay=delays[i])
+        if kind == "http_500_empty":
+            return Answer(status=500, body=b"", delay=delays[i])
+        if kind == "timeout":
+            return Answer(delay=2.0)  # the channel gives up after 0.5 s
+        return Answer(delay=delays[i])
+
+    receiver.answer = answer
+    use_url(client, receiver.url, outgoing_timeout=0.5)
+    conversations = [start_conversation(client, f"visitor-{n}") for n in range(CONVERSATIONS)]
+    message_ids = [
+        reply(client, conversations[i % CONVERSATIONS], f"<p>reply #{i}</p>") for i in range(REPLIES)
+    ]
+    assert len(set(message_ids)) == REPLIES
+
+    states = wait_until_final(client, message_ids)
+    stuck = {mid: s["delivery_status"] for mid, s in states.items() if s["delivery_status"] not in FINAL}
+    assert not stuck, f"messages left in a non-final state: {stuck}"
+
+    expected = {mid: behaviour(i) for i, mid in enumerate(message_ids)}
+    kinds = Counter(expected.values())
+    assert all(kinds[k] > 0 for k in ("success", "error_answer", "http_500_empty", "timeout")), kinds
+    for mid, state in states.items():
+        kind = expected[mid]
+        if kind == "success":
+            assert (state["delivery_status"], state["error_type"]) == ("sent", None), state
+        elif kind == "timeout":
+            assert (state["delivery_status"], state["error_type"]) == ("failed", "request_timeout"), state
+            assert "within 0.5 s" in state["error_reason"]
+        else:
+            assert (state["delivery_status"], state["error_type"]) == ("failed", "internal_error"), state
+            if kind == "error_answer":
+                assert state["error_reason"] == "boom"
+            else:
+                assert "HTTP 500 with an empty body" in state["error_reason"]
+
+    # The receiver got every message exactly once, and nothing it did not expect.
+    received = Counter(request.document["id"] for request in receiver.wait_for(REPLIES))
+    assert received == Counter(message_ids)
+    assert all(request.signature_ok for request in receiver.received)
+
+    # The journal: one delivery per message, first attempt, counts matching the receiver's behaviour.
+    deliveries = client.get("/_emulator/deliveries").json()["_results"]
+    assert Counter(d["message_id"] for d in deliveries) == Counter(message_ids)
+    assert {d["attempt"] for d in deliveries} == {1}
+    assert all(d["redelivery_of"] is None for d in deliveries)
+    outcomes = Counter(d["outcome"] for d in deliveries)
+    assert outcomes["sent"] == kinds["success"]
+    assert outcomes["failed"] == REPLIES - kinds["success"]
+    assert sum(outcomes.values()) == REPLIES
+    by_message = {d["message_id"]: d for d in deliveries}
+    for mid, state in states.items():
+        assert by_message[mid]["outcome"] == state["delivery_status"]
+        assert by_message[mid]["error_type"] == state["error_type"]
+    sent = client.get("/_emulator/deliveries", params={"outcome": "sent"}).json()["_results"]
+    failed = client.get("/_emulator/deliveries", params={"outcome": "failed"}).json()["_results"]
+    assert (len(sent), len(failed)) == (outcomes["sent"], outcomes["failed"])
+    assert client.app.state.engine.in_flight == 0
+
+
+class HangingIntegration:
+    """Answers {"type": "success"} only after 30 s, unless released first (so teardown is quick)."""
+
+    def __init__(self) -> None:
+        self.released = threading.Event()
+        self.arrived = 0
+        app = Starlette(routes=[Route("/hang", self.handle, methods=["POST"])])
+        self.server = LiveServer(app)
+        self.url = self.server.start() + "/hang"
+
+    async def handle(self, request: Request) -> JSONResponse:
+        await request.body()
+        self.arrived += 1
+        deadline = time.monotonic() + 30
+        while not self.released.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return JSONResponse({"type": "success"})
+
+    def stop(self) -> None:
+        self.released.set()
+        self.server.stop()
+
+
+def test_a_hanging_integration_blocks_neither_the_api_nor_another_channel(client, receiver):
+    hanging = HangingIntegration()
+    try:
+        use_url(client, hanging.url, outgoing_timeout=5)
+        stuck_conversations = [start_conversation(client, f"stuck-{n}") for n in range(12)]
+        stuck_ids = [reply(client, cid, "<p>into the void</p>") for cid in stuck_conversations]
+
+        # Wait (bounded) until the hanging integration holds the channel's deliveries.
+        deadline = time.monotonic() + 10
+        while hanging.arrived == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert hanging.arrived > 0
+
+        # The API answers while they hang.
+        channels = client.get("/channels")
+        assert channels.status_code == 200 and channels.json()["_results"]
+
+        # A second channel, pointed at a fast receiver, delivers while the first channel hangs.
+        created = client.post(
+            "/_emulator/channels",
+            json={"address": "fast@example.test", "name": "Fast", "settings": {"webhook_url": receiver.url}},
+        )
+        assert created.status_code == 201, created.text
+        fast_channel = created.json()["id"]
+        fast_conversation = start_conversation(client, "fast-visitor", fast_channel)
+        fast_id = reply(client, fast_conversation, "<p>quick one</p>")
+        [fast_state] = wait_until_final(client, [fast_id], timeout=4).values()
+        assert fast_state["delivery_status"] == "sent", fast_state
+        [request] = receiver.wait_for(1)
+        assert request.document["id"] == fast_id and request.signature_ok
+
+        # The first channel's deliveries were still hanging all along.
+        still = [client.get(f"/_emulator/messages/{mid}").json()["delivery_status"] for mid in stuck_ids]
+        assert set(still) == {"sending"}, still
+        assert client.get("/_emulator/deliveries", params={"channel_id": CHANNEL}).json()["_results"] == []
+
+        # Released, the hanging integration answers and every held delivery ends, exactly once each.
+        hanging.released.set()
+        states = wait_until_final(client, stuck_ids, timeout=30)
+        assert {s["delivery_status"] for s in states.values()} == {"sent"}, states
+        deliveries = client.get("/_emulator/deliveries", params={"channel_id": CHANNEL}).json()["_results"]
+        assert Counter(d["message_id"] for d in deliveries) == Counter(stuck_ids)
+        assert hanging.arrived == len(stuck_ids)
+    finally:
+        hanging.stop()
+
+
+def test_many_hanging_channels_do_not_starve_another_channel(client, receiver):
+    # 13 channels x 8 slots = 104 held connections: more than an HTTP client's usual shared pool of 100.
+    hanging = HangingIntegration()
+    try:
+        stuck_ids = []
+        for n in range(13):
+            created = client.post(
+                "/_emulator/channels",
+                json={"address": f"hang-{n}@example.test", "settings": {"webhook_url": hanging.url}},
+            )
+            assert created.status_code == 201, created.text
+            for k in range(8):
+                conversation_id = start_conversation(client, f"stuck-{n}-{k}", created.json()["id"])
+                stuck_ids.append(reply(client, conversation_id, "<p>into the void</p>"))
+        deadline = time.monotonic() + 20
+        while hanging.arrived < len(stuck_ids) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert hanging.arrived == len(stuck_ids)
+
+        use_url(client, receiver.url)
+        fast_id = reply(client, start_conversation(client, "fast-visitor"), "<p>quick one</p>")
+        [fast_state] = wait_until_final(client, [fast_id], timeout=5).values()
+        assert fast_state["delivery_status"] == "sent", fast_state
+        assert receiver.wait_for(1)[0].document["id"] == fast_id
+
+        hanging.released.set()
+        states = wait_until_final(client, stuck_ids, timeout=30)
+        assert {s["delivery_status"] for s in states.values()} == {"sent"}
+    finally:
+        hanging.stop()
+
+
+def test_an_answer_slower_than_5_s_but_within_the_default_outgoing_timeout_is_sent(client, receiver):
+    # The channel's outgoing_timeout (default 7 s) is the only limit: no HTTP-client default cuts it short.
+    receiver.answer = lambda document: Answer(delay=5.5)
+    use_url(client, receiver.url)
+    assert client.get(f"/channels/{CHANNEL}").json()["settings"].get("outgoing_timeout", 7) == 7
+    message_id = reply(client, start_conversation(client, "patient-visitor"), "<p>take your time</p>")
+    [state] = wait_until_final(client, [message_id], timeout=20).values()
+    assert (state["delivery_status"], state["error_type"]) == ("sent", None), state
