@@ -26,27 +26,37 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="front-emulator", description="A local emulator of Front custom channels.")
+    parser = argparse.ArgumentParser(
+        prog="front-emulator", description="A local emulator of Front custom channels."
+    )
     commands = parser.add_subparsers(dest="command")
 
     serve = commands.add_parser("serve", help="run the emulator as an HTTP server")
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 8025; 0 picks a free one)")
-    serve.add_argument("--workspace", type=Path, help="workspace file (JSON or YAML) instead of the default one")
+    serve.add_argument(
+        "--workspace", type=Path, help="workspace file (JSON or YAML) instead of the default one"
+    )
     serve.add_argument(
         "--creation-delay",
         metavar="S | MIN..MAX",
         help="seconds before an accepted incoming message exists (default 0)",
     )
     serve.add_argument("--seed", type=int, help="seed for ids, uids and random delays")
-    serve.add_argument("--rate-limit", type=int, metavar="PER_MINUTE", help="enforce Front's per-minute limit")
-    serve.add_argument("--burst-limit", action="store_true", help="enforce 5 requests/s per channel on incoming_messages")
+    serve.add_argument(
+        "--rate-limit", type=int, metavar="PER_MINUTE", help="enforce Front's per-minute limit"
+    )
+    serve.add_argument(
+        "--burst-limit", action="store_true", help="enforce 5 requests/s per channel on incoming_messages"
+    )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     serve.set_defaults(run=_serve)
 
     readyz = commands.add_parser("readyz", help="exit 0 once an emulator answers /_emulator/readyz")
     readyz.add_argument("--url", default="http://127.0.0.1:8025", help="emulator base URL")
-    readyz.add_argument("--wait", type=float, default=0, metavar="SECONDS", help="keep trying this long (default 0)")
+    readyz.add_argument(
+        "--wait", type=float, default=0, metavar="SECONDS", help="keep trying this long (default 0)"
+    )
     readyz.set_defaults(run=_readyz)
     return parser
 
@@ -58,7 +68,9 @@ def _serve(args: argparse.Namespace) -> int:
             "host": args.host,
             "port": args.port,
             "workspace_path": args.workspace,
-            "creation_delay": CreationDelay.parse(args.creation_delay) if args.creation_delay else None,
+            "creation_delay": None
+            if args.creation_delay is None
+            else CreationDelay.parse(args.creation_delay),
             "seed": args.seed,
             "rate_limit_per_minute": args.rate_limit,
             "burst_limit": args.burst_limit or None,

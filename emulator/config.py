@@ -78,7 +78,9 @@ def config_from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
     if "FRONT_EMULATOR_SEED" in env:
         found["seed"] = _int_setting("FRONT_EMULATOR_SEED", env["FRONT_EMULATOR_SEED"])
     if "FRONT_EMULATOR_RATE_LIMIT" in env:
-        found["rate_limit_per_minute"] = _int_setting("FRONT_EMULATOR_RATE_LIMIT", env["FRONT_EMULATOR_RATE_LIMIT"])
+        found["rate_limit_per_minute"] = _int_setting(
+            "FRONT_EMULATOR_RATE_LIMIT", env["FRONT_EMULATOR_RATE_LIMIT"]
+        )
     if "FRONT_EMULATOR_BURST_LIMIT" in env:
         found["burst_limit"] = env["FRONT_EMULATOR_BURST_LIMIT"].lower() in {"1", "true", "yes", "on"}
     return found
