@@ -144,6 +144,8 @@ def _describe(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
         return [(pointer, reason)]
     if keyword == "minItems":
         return [(pointer, "must not be empty" if value == 1 else f"must have at least {value} items")]
+    if keyword == "minProperties":
+        return [(pointer, "must not be empty" if value == 1 else f"must have at least {value} fields")]
     if keyword == "pattern":
         return [(pointer, f"must match the pattern {value}")]
     if keyword in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
