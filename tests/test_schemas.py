@@ -342,11 +342,66 @@ def documents(make_client: Callable[..., TestClient]) -> dict[str, Any]:
         "health": client.get("/_emulator/readyz").json(),
         "update-conversation": {"status": "archived"},
         "outgoing-answer": {"type": "bad_request", "message": "unknown recipient"},
+        **OTHER_VALID_DOCUMENTS,
         "workspace": client.get("/_emulator/workspace").json(),
     }
 
 
+_DELIVERY = {
+    "id": "dlv_1",
+    "message_id": "msg_1",
+    "channel_id": "cha_1a01",
+    "conversation_id": "cnv_1",
+    "attempt": 1,
+    "url": "http://127.0.0.1:9000/front/outgoing",
+    "request": {"headers": {"x-front-signature": "c2lnbmF0dXJl"}, "body": "{}", "signature_input": {}},
+    "answer": {"status": 200, "headers": {}, "body": '{"type":"success"}'},
+    "started_at": 1701292649.333,
+    "duration_ms": 3.2,
+    "outcome": "sent",
+    "error_type": None,
+    "reason": None,
+    "answer_conforms": True,
+    "redelivery_of": None,
+}
+# Valid documents of the schemas the emulator does not answer on the inbound path.
+OTHER_VALID_DOCUMENTS: dict[str, Any] = {
+    "create-channel": {
+        "address": "partner@example.test",
+        "name": "Partner",
+        "type": "custom",
+        "settings": {"webhook_url": "http://127.0.0.1:9000/out"},
+    },
+    "delivery": _DELIVERY,
+    "delivery-list": {"_results": [_DELIVERY]},
+    "message-state": {
+        "id": "msg_1",
+        "conversation_id": "cnv_1",
+        "is_inbound": False,
+        "delivery_status": "pending",
+        "error_type": None,
+        "error_reason": None,
+        "send_at": 12.5,
+    },
+    "outbound-message": {"to": ["ada@example.test"], "body": "Hello"},
+    "outbound-reply": {"body": "Thanks"},
+    "update-channel": {"name": "Renamed"},
+    "workspace-channel": {
+        "id": "cha_1a01",
+        "address": "livechat@example.test",
+        "name": "Website chat",
+        "type": "custom",
+        "settings": {"undo_send_time": 0},
+        "_links": {"self": "http://emulator.test/channels/cha_1a01"},
+    },
+}
+
+
 def _set(document: dict[str, Any], pointer: str, value: Any) -> None:
+    if pointer == "":
+        document.clear()
+        document.update(value)
+        return
     *parents, last = pointer.strip("/").split("/")
     node: Any = document
     for part in parents:
@@ -503,6 +558,63 @@ WRONG_PAYLOADS: dict[str, list[tuple[dict[str, Any], list[str]]]] = {
             ],
         ),
         ({"/type": _DELETE, "/message": 404}, ["/message: must be a string", "/type: required"]),
+    ],
+    "create-channel": [
+        (
+            {"/address": "", "/id": "chan-1"},
+            ["/address: must not be empty", "/id: must match the pattern ^cha_[0-9a-z]+$"],
+        ),
+        (
+            {"/settings/signing_scheme": "md5", "/settings/retries": 11},
+            [
+                "/settings/retries: must be <= 10",
+                "/settings/signing_scheme: must be one of: sha1-body, sha256-timestamp",
+            ],
+        ),
+    ],
+    "delivery": [
+        (
+            {"/attempt": 0, "/outcome": "lost"},
+            ["/attempt: must be >= 1", "/outcome: must be one of: sent, failed"],
+        ),
+        (
+            {"/answer/status": "200", "/request/headers/x-front-signature": 1},
+            ["/answer/status: must be an integer", "/request/headers/x-front-signature: must be a string"],
+        ),
+    ],
+    "delivery-list": [
+        ({"/_results/0/redelivery_of": 3}, ["/_results/0/redelivery_of: must be a string or null"]),
+        ({"/_results": None}, ["/_results: must be an array"]),
+    ],
+    "message-state": [
+        (
+            {"/delivery_status": "queued", "/send_at": "later"},
+            [
+                "/delivery_status: must be one of: null, pending, sending, sent, cancelled, failed",
+                "/send_at: must be a number or null",
+            ],
+        ),
+    ],
+    "outbound-message": [
+        ({"/to": [], "/body": ""}, ["/body: must not be empty", "/to: must not be empty"]),
+        (
+            {"/to": "ada@example.test", "/options": {"archive": "yes"}},
+            ["/options/archive: must be true or false", "/to: must be an array"],
+        ),
+    ],
+    "outbound-reply": [
+        ({"/body": "", "/to": [""]}, ["/body: must not be empty", "/to/0: must not be empty"]),
+        ({"/channel_id": 5, "/cc": "x"}, ["/cc: must be an array", "/channel_id: must be a string or null"]),
+    ],
+    "update-channel": [
+        ({"": {}}, ["/: must not be empty"]),
+        ({"/name": "", "/type": "smtp"}, ["/name: must not be empty", "/type: is not a known field"]),
+    ],
+    "workspace-channel": [
+        (
+            {"/_links": {}, "/settings/reply_mode": "never"},
+            ["/_links/self: required", "/settings/reply_mode: must be one of: this_channel, cannot_reply"],
+        ),
     ],
     "update-conversation": [
         ({"/status": "closed"}, ["/status: must be one of: archived, open, deleted"]),
