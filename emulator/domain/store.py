@@ -74,6 +74,7 @@ class Store:
         self._threads: dict[tuple[str, ThreadKey], Conversation] = {}
         self._contacts: dict[str, str] = {}
         self._seq = 0
+        self._outbound_queue: list[tuple[float, int, Message]] = []
         self.deliveries: list[Delivery] = []
         self._deliveries_by_id: dict[str, Delivery] = {}
 
@@ -329,6 +330,7 @@ class Store:
         self._messages[message.id] = message
         self._messages_by_uid[message.uid] = message
         self._conversation_messages[conversation.id].append(message)
+        heapq.heappush(self._outbound_queue, (message.send_at, message.seq, message))
         conversation.updated_at = now
         conversation.waiting_since = None
         if channel.settings.auto_assign and conversation.assignee_id is None and outgoing.author_id:
@@ -340,23 +342,23 @@ class Store:
 
     def due_outbound(self) -> list[Message]:
         """Pending outbound messages whose undo window is over, now marked as sending."""
+        queue = self._outbound_queue
         now = self.clock.now()
-        due = [
-            message
-            for message in self._messages.values()
-            if message.delivery_status == "pending" and message.send_at is not None and message.send_at <= now
-        ]
-        for message in due:
-            message.delivery_status = "sending"
+        due = []
+        while queue and queue[0][0] <= now:
+            _, _, message = heapq.heappop(queue)
+            # A message cancelled in its undo window stays in the queue until its time comes.
+            if message.delivery_status == "pending":
+                message.delivery_status = "sending"
+                due.append(message)
         return due
 
     def next_send_at(self) -> float | None:
-        times = [m.send_at for m in self._messages.values() if m.delivery_status == "pending" and m.send_at]
-        return min(times) if times else None
+        return self._outbound_queue[0][0] if self._outbound_queue else None
 
     def cancel(self, message: Message) -> None:
         if message.delivery_status != "pending":
-            raise ValueError(f"message {message.id} is {message.delivery_status}: only pending ones can be cancelled")
+            raise ValueError(f"message {message.id} is {message.delivery_status}, not pending")
         message.delivery_status = "cancelled"
 
     def finish_delivery(self, message: Message, error_type: str | None, reason: str | None) -> None:
