@@ -1,8 +1,9 @@
 """Outbound deliveries per second, and latency from a reply's 202 to the integration having the request.
 
-The emulator runs in this process (uvicorn in a thread, real clock, default settings); the integration is
-a raw asyncio HTTP/1.1 server on 127.0.0.1 in another thread that answers {"type":"success"} at once and
-notes when each message id arrives. The channel's undo-send time is 0, so every reply is due at once.
+The emulator runs as `front-emulator serve` in its own process (real clock, default settings); the
+integration is a raw asyncio HTTP/1.1 server on 127.0.0.1 in a thread of this process that answers
+{"type":"success"} at once and notes when each message id arrives. The channel's undo-send time is 0,
+so every reply is due at once.
 
 Two phases, both replying to 200 conversations on one channel:
   idle   -- replies one after another (the next once the previous reached the integration): latency alone;
@@ -17,15 +18,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import re
+import subprocess
+import sys
 import threading
 import time
 
 import httpx
 import orjson
 from _common import CHANNEL, TOKEN, percentile
-
-from emulator.app import create_app
-from emulator.config import Config
 
 SUCCESS = b'{"type":"success"}'
 ANSWER = (
@@ -87,29 +88,23 @@ class Integration:
 
 
 class Emulator:
-    def __init__(self) -> None:
-        import uvicorn
+    """`front-emulator serve` in its own process, as users run it, so the figures are the emulator's own."""
 
-        self.app = create_app(Config(seed=1))
-        self.server = uvicorn.Server(
-            uvicorn.Config(self.app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
-        )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+    def __init__(self) -> None:
+        command = [sys.executable, "-c", "from emulator.cli import main; main()", "serve", "--port", "0"]
+        self.process = subprocess.Popen([*command, "--seed", "1"], stdout=subprocess.PIPE, text=True)
 
     def start(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        url = f"http://127.0.0.1:{self.server.servers[0].sockets[0].getsockname()[1]}"
-        self.app.state.engine.base_url = url
-        return url
+        assert self.process.stdout is not None
+        first_line = self.process.stdout.readline()
+        match = re.search(r"http://[\d.:]+", first_line)
+        if match is None:
+            raise RuntimeError(f"front-emulator serve did not announce its URL: {first_line!r}")
+        return match.group(0)
 
     def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
+        self.process.terminate()
+        self.process.wait(timeout=10)
 
 
 async def reply(client: httpx.AsyncClient, conversation_id: str, n: int) -> tuple[str, float]:
