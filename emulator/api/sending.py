@@ -40,7 +40,8 @@ def _check_can_send(request: Request, channel: Channel, author_id: str | None) -
     if channel.settings.webhook_url is None:
         raise FrontError(
             400,
-            f"Channel {channel.id} has no Outgoing URL: set settings.webhook_url with PATCH /channels/{channel.id}",
+            f"Channel {channel.id} has no Outgoing URL: "
+            f"set settings.webhook_url with PATCH /channels/{channel.id}",
         )
 
 
