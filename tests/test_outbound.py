@@ -334,3 +334,27 @@ def test_create_channel_and_patch_errors(client):
     )
     assert client.post("/_emulator/reset").status_code == 204
     assert client.get(f"/channels/{channel_id}").status_code == 404
+
+
+def test_shutdown_cancels_hanging_deliveries_and_fails_their_messages(receiver):
+    """Stopping the server with a delivery in flight ends cleanly and leaves no message 'sending'."""
+    import httpx
+
+    from emulator.app import create_app, create_store
+    from tests.conftest import AUTH, LiveServer, make_config
+
+    receiver.answer = lambda document: Answer(delay=4)
+    config = make_config()
+    app = create_app(config, create_store(config))
+    server = LiveServer(app)
+    base = server.start()
+    with httpx.Client(base_url=base, headers=AUTH, timeout=10) as client:
+        use_receiver(client, receiver, outgoing_timeout=120)
+        conversation_id, _ = start_conversation(client)
+        message = reply(client, conversation_id)
+        receiver.wait_for(1)
+    server.stop()
+    assert not server.thread.is_alive()
+    message_after = app.state.store.message(message["id"])
+    assert message_after.delivery_status == "failed"
+    assert message_after.error_reason == "The emulator shut down before the integration answered."

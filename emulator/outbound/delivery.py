@@ -104,8 +104,13 @@ class DeliveryEngine:
     def _spawn(self, coroutine: Any) -> asyncio.Task[Any]:
         task = asyncio.create_task(coroutine)
         self._in_flight.add(task)
-        task.add_done_callback(self._in_flight.discard)
+        task.add_done_callback(self._forget)
         return task
+
+    def _forget(self, task: asyncio.Task[Any]) -> None:
+        self._in_flight.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("delivery failed inside the emulator", exc_info=task.exception())
 
     async def redeliver(self, delivery: Delivery) -> Delivery:
         """Send the message of `delivery` again, freshly signed, and wait for the outcome."""
@@ -132,6 +137,14 @@ class DeliveryEngine:
         except asyncio.CancelledError:
             self.store.finish_delivery(
                 message, "internal_error", "The emulator shut down before the integration answered."
+            )
+            raise
+        except SchemaViolation as violation:
+            # Never leave a message "sending": fail it, and let the violation surface (bugs, logs, tests).
+            self.store.finish_delivery(
+                message,
+                "internal_error",
+                f"The emulator built an invalid payload, a front-emulator bug: {violation}.",
             )
             raise
         assert delivery is not None
