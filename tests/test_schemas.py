@@ -16,7 +16,8 @@ from starlette.testclient import TestClient
 from emulator.schemas import all_schemas, schema_directory, validator
 from tests.conftest import CHANNEL, post_message, read_message
 
-FRONT_SPEC = Path("/work/shared/reference/front-core-api.json")
+# The project's reference lies beside the checkout (../shared), for developers and CI alike.
+FRONT_SPEC = Path(__file__).resolve().parents[2] / "shared" / "reference" / "front-core-api.json"
 SCHEMA_NAMES = sorted(path.stem for path in Path(schema_directory()).glob("*.json"))
 
 
