@@ -11,7 +11,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from emulator.api import errors
-from emulator.api.incoming import receive_incoming_message
+from emulator.api.incoming import IncomingMessages
 from emulator.api.ratelimit import RateLimitMiddleware
 from emulator.api.reading import (
     download_attachment,
@@ -51,7 +51,8 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
     store = store or create_store(config)
     # The hot route first: Starlette tries routes in order.
     routes = [
-        Route("/channels/{channel_id}/incoming_messages", receive_incoming_message, methods=["POST"]),
+        # A plain ASGI endpoint with store and config bound: see emulator/api/incoming.py.
+        Route("/channels/{channel_id}/incoming_messages", IncomingMessages(store, config), methods=["POST"]),
         Route("/messages/{message_id}", get_message, methods=["GET"]),
         Route("/messages/{message_id}/download/{attachment_id}", download_attachment, methods=["GET"]),
         Route("/conversations/{conversation_id}", get_conversation, methods=["GET"]),

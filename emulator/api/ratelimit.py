@@ -1,4 +1,9 @@
-"""Front's rate-limit headers on every API answer, and 429s when a limit is set (pure ASGI, no copies)."""
+"""Front's rate-limit headers on every API answer, and 429s when a limit is set (pure ASGI, no copies).
+
+Every request passes through here, the hot incoming_messages route included, so the headers are built
+from bytes kept between requests: the limit and the reset time change once a minute at most, and only
+`remaining` is formatted per request.
+"""
 
 from __future__ import annotations
 
@@ -12,33 +17,40 @@ from emulator.domain.store import Store
 
 CONTROL_PREFIX = "/_emulator"
 _INCOMING_SUFFIX = "/incoming_messages"
+_CHANNELS_PREFIX = "/channels/"
+_LIMIT = b"x-ratelimit-limit"
+_REMAINING = b"x-ratelimit-remaining"
+_RESET = b"x-ratelimit-reset"
 
 
 class RateLimitMiddleware:
     def __init__(self, app: ASGIApp, store: Store) -> None:
         self.app = app
         self.store = store
+        # (value, header) of the last limit and reset time sent.
+        self._limit: tuple[int, tuple[bytes, bytes]] = (-1, (_LIMIT, b""))
+        self._reset: tuple[int, tuple[bytes, bytes]] = (-1, (_RESET, b""))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] != "http" or path.startswith(CONTROL_PREFIX):
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
         store = self.store
-        decision = store.rate_limiter.check(store.clock.now(), _burst_resource(store, scope["method"], path))
-        headers = [
-            (b"x-ratelimit-limit", str(decision.limit).encode()),
-            (b"x-ratelimit-remaining", str(decision.remaining).encode()),
-            (b"x-ratelimit-reset", str(decision.reset_at).encode()),
-        ]
+        burst_resource = _burst_resource(store, scope["method"], scope["path"])
+        decision = store.rate_limiter.check(store.clock.now(), burst_resource)
+        if decision.limit != self._limit[0]:
+            self._limit = (decision.limit, (_LIMIT, b"%d" % decision.limit))
+        if decision.reset_at != self._reset[0]:
+            self._reset = (decision.reset_at, (_RESET, b"%d" % decision.reset_at))
+        headers = [self._limit[1], (_REMAINING, b"%d" % decision.remaining), self._reset[1]]
         if not decision.allowed:
             wait_ms = max(1, math.ceil(decision.retry_after * 1000))
             error = FrontError(429, f"Rate limit exceeded. Please retry in {wait_ms} milliseconds.")
             body = orjson.dumps(error.envelope())
             headers += [
-                (b"retry-after", str(math.ceil(wait_ms / 1000)).encode()),
+                (b"retry-after", b"%d" % math.ceil(wait_ms / 1000)),
                 (b"content-type", b"application/json"),
-                (b"content-length", str(len(body)).encode()),
+                (b"content-length", b"%d" % len(body)),
             ]
             await send({"type": "http.response.start", "status": 429, "headers": headers})
             await send({"type": "http.response.body", "body": body})
@@ -46,6 +58,7 @@ class RateLimitMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                # A new list: the app's own header list (a Response's raw_headers) is left as it was.
                 message["headers"] = [*message.get("headers", ()), *headers]
             await send(message)
 
@@ -54,8 +67,7 @@ class RateLimitMiddleware:
 
 def _burst_resource(store: Store, method: str, path: str) -> str | None:
     """Front's 5/s burst applies per resource; for incoming_messages the resource is the channel."""
-    if method != "POST" or not path.endswith(_INCOMING_SUFFIX) or not path.startswith("/channels/"):
+    if method != "POST" or not path.endswith(_INCOMING_SUFFIX) or not path.startswith(_CHANNELS_PREFIX):
         return None
-    reference = path[len("/channels/") : -len(_INCOMING_SUFFIX)]
-    channel = store.channel(reference)
+    channel = store.channel(path[len(_CHANNELS_PREFIX) : -len(_INCOMING_SUFFIX)])
     return channel.id if channel is not None else None
