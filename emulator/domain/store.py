@@ -73,6 +73,7 @@ class Store:
         self._conversation_messages: dict[str, list[Message]] = {}
         self._threads: dict[tuple[str, ThreadKey], Conversation] = {}
         self._contacts: dict[str, str] = {}
+        self._channel_recipients: dict[str, Recipient] = {}
         self._seq = 0
         self._outbound_queue: list[tuple[float, int, Message]] = []
         self.deliveries: list[Delivery] = []
@@ -164,7 +165,7 @@ class Store:
             subject=incoming.subject,
             body_source=incoming.body,
             body_format=incoming.body_format,
-            recipients=(contact, Recipient(handle=channel.address, role="to")),
+            recipients=(contact, self._channel_recipient(channel)),
             attachments=tuple(
                 Attachment(self.ids.new_id("fil"), upload.filename, upload.content_type, upload.data)
                 for upload in incoming.attachments
@@ -205,6 +206,14 @@ class Store:
         self._conversation_messages[conversation.id] = []
         self._threads[(channel.id, key)] = conversation
         return conversation
+
+    def _channel_recipient(self, channel: Channel) -> Recipient:
+        """The `to` of every inbound message of a channel: one shared object, not one per message."""
+        recipient = self._channel_recipients.get(channel.address)
+        if recipient is None:
+            recipient = Recipient(handle=channel.address, role="to")
+            self._channel_recipients[channel.address] = recipient
+        return recipient
 
     def _contact_id(self, handle: str) -> str:
         contact_id = self._contacts.get(handle)
