@@ -358,3 +358,56 @@ def test_shutdown_cancels_hanging_deliveries_and_fails_their_messages(receiver):
     message_after = app.state.store.message(message["id"])
     assert message_after.delivery_status == "failed"
     assert message_after.error_reason == "The emulator shut down before the integration answered."
+
+
+def test_reply_with_attachments_as_multipart(client, receiver):
+    use_receiver(client, receiver)
+    conversation_id, _ = start_conversation(client)
+    answer = client.post(
+        f"/conversations/{conversation_id}/messages",
+        data={"body": "<p>Here is the invoice</p>", "author_id": ADA, "options[archive]": "false"},
+        files={"attachments[]": ("invoice.pdf", b"%PDF-1.4 fake", "application/pdf")},
+    )
+    assert answer.status_code == 202, answer.text
+    message = read_message(client, answer.json()["message_uid"])
+    assert final_state(client, message["id"])["delivery_status"] == "sent"
+    [request] = receiver.wait_for(1)
+    [attachment] = request.document["attachments"]
+    assert (attachment["filename"], attachment["content_type"], attachment["size"]) == (
+        "invoice.pdf",
+        "application/pdf",
+        13,
+    )
+    # The integration downloads the file with its API token, as from Front.
+    path = attachment["url"].removeprefix("http://emulator.test")
+    download = client.get(path)
+    assert download.status_code == 200 and download.content == b"%PDF-1.4 fake"
+    assert client.get(f"/conversations/{conversation_id}").json()["status"] != "archived"
+
+
+def test_new_message_form_with_recipient_list_on_a_phone_channel(client, receiver):
+    use_receiver(client, receiver, channel=SMS_CHANNEL, allow_new_messages=True, undo_send_time=0)
+    answer = client.post(
+        f"/channels/{SMS_CHANNEL}/messages",
+        data={"to[]": ["(555) 010-1234"], "body": "Your order shipped"},
+    )
+    assert answer.status_code == 202, answer.text
+    message = read_message(client, answer.json()["message_uid"])
+    assert final_state(client, message["id"])["delivery_status"] == "sent"
+    [request] = receiver.wait_for(1)
+    assert request.document["recipients"][1]["handle"] == "+15550101234"
+
+
+def test_reply_form_with_bad_fields_is_a_400(client, receiver):
+    use_receiver(client, receiver)
+    conversation_id, _ = start_conversation(client)
+    answer = client.post(
+        f"/conversations/{conversation_id}/messages",
+        data={"author_id": ADA, "options[archive]": "maybe"},
+        files={"attachments": ("a.txt", b"x", "text/plain")},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["_error"]["details"] == [
+        "/body: required",
+        "/options/archive: must be true or false",
+    ]

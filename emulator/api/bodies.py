@@ -20,6 +20,7 @@ MAX_DEPTH = 64
 _BRACKETS = re.compile(r"\[([^\[\]]*)\]")
 _FORM_KEY = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])*)$")
 _ATTACHMENT_KEY = re.compile(r"^attachments(?:\[\d*\])?$")
+_LIST_KEY = re.compile(r"^([a-z_]+)(?:\[\d*\])?$")
 # type/subtype and parameters in printable ASCII (RFC 9110 tokens): it is sent back as a header on download.
 _MEDIA_TYPE = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+/[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:\s*;[ -~]*)?$")
 
@@ -115,9 +116,12 @@ def check_headers_depth(document: Any) -> None:
 
 
 async def parse_multipart(
-    request: Request, body: bytes, max_attachments_bytes: int
+    request: Request, body: bytes, max_attachments_bytes: int, list_fields: frozenset[str] = frozenset()
 ) -> tuple[Any, list[AttachmentUpload]]:
-    """A form with `sender[handle]`-style keys becomes the same document a JSON body would be."""
+    """A form with `sender[handle]`-style keys becomes the same document a JSON body would be.
+
+    Fields named in `list_fields` (`to`, `to[]`, `to[0]`…) collect their values into a list, in order.
+    """
     request._body = body  # the form parser reads the body we already capped
     try:
         form = await request.form(max_files=100, max_fields=1000)
@@ -156,6 +160,12 @@ async def parse_multipart(
                     )
                 )
                 continue
+            listed = _LIST_KEY.match(key)
+            if listed and listed.group(1) in list_fields and not isinstance(value, UploadFile):
+                items = document.setdefault(listed.group(1), [])
+                if isinstance(items, list):
+                    items.append(value)
+                    continue
             path = _form_path(key)
             if path is None:
                 problems.append(f"{key}: is not a valid form field name")

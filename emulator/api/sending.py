@@ -9,23 +9,48 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.auth import authorise
-from emulator.api.bodies import parse_json, read_body
+from emulator.api.bodies import media_type, parse_json, parse_multipart, read_body
 from emulator.api.errors import FrontError
 from emulator.api.responses import front_json
-from emulator.domain.messages import Conversation, OutgoingMessage, Recipient
+from emulator.domain.handles import normalise_handle
+from emulator.domain.messages import AttachmentUpload, Conversation, OutgoingMessage, Recipient
 from emulator.domain.workspace import Channel, ChannelSettings
 from emulator.schemas import validator
+
+# Recipient lists sent as form fields: to[]=a&to[]=b.
+_FORM_LISTS = frozenset({"to", "cc", "bcc", "tag_ids"})
 
 
 async def json_document(request: Request, schema_name: str) -> dict[str, Any]:
     """A JSON body checked against `schema_name`, or Front's 4xx saying what is wrong."""
-    if not request.headers.get("content-type", "").startswith("application/json"):
+    if media_type(request) != "application/json":
         raise FrontError(415, "Send this request as application/json")
     document = parse_json(await read_body(request, request.app.state.config.max_json_bytes))
+    _check(document, schema_name)
+    return document
+
+
+async def message_document(
+    request: Request, schema_name: str
+) -> tuple[dict[str, Any], list[AttachmentUpload]]:
+    """A teammate's message as JSON, or as a form (multipart/form-data when it carries attachments)."""
+    if media_type(request) not in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        return await json_document(request, schema_name), []
+    config = request.app.state.config
+    body = await read_body(request, config.max_json_bytes + config.max_attachments_bytes)
+    document, uploads = await parse_multipart(request, body, config.max_attachments_bytes, _FORM_LISTS)
+    options = document.get("options")
+    if isinstance(options, dict) and options.get("archive") in ("true", "false"):
+        # Form fields are text: options[archive]=false means the boolean, as Front reads it.
+        options["archive"] = options["archive"] == "true"
+    _check(document, schema_name)
+    return document, uploads
+
+
+def _check(document: object, schema_name: str) -> None:
     schema = validator(schema_name)
     if not schema.is_valid(document):
         raise FrontError(400, "Invalid request body", schema.details(document))
-    return document
 
 
 def _check_can_send(request: Request, channel: Channel, author_id: str | None) -> None:
@@ -61,7 +86,7 @@ async def reply_to_conversation(request: Request) -> Response:
     conversation: Conversation | None = store.conversation(conversation_id)
     if conversation is None:
         raise FrontError(404, f"Conversation {conversation_id} not found")
-    document = await json_document(request, "outbound-reply")
+    document, uploads = await message_document(request, "outbound-reply")
     channel = store.channel(conversation.channel_id)
     requested = document.get("channel_id")
     if requested and (store.channel(requested) or channel).id != channel.id:
@@ -85,6 +110,7 @@ async def reply_to_conversation(request: Request) -> Response:
         subject=document.get("subject") or conversation.subject,
         replied_to_id=last_inbound.id if last_inbound else None,
         archive=_options_archive(document),
+        attachments=tuple(uploads),
     )
     message = store.add_outbound(channel, conversation, outgoing, conversation.contact)
     return _accepted(request, message.uid)
@@ -97,20 +123,25 @@ async def compose_message(request: Request) -> Response:
     channel = store.channel(reference)
     if channel is None:
         raise FrontError(404, f"Channel {reference} not found")
-    document = await json_document(request, "outbound-message")
+    document, uploads = await message_document(request, "outbound-message")
     if not channel.settings.allow_new_messages:
         raise FrontError(
             403, f"Channel {channel.id} does not allow new messages: set settings.allow_new_messages to true"
         )
     author_id = document.get("author_id") or None
     _check_can_send(request, channel, author_id)
-    recipients = tuple(Recipient(handle=handle, role="to") for handle in document["to"])
+    handles = document["to"]
+    if channel.settings.contact_type == "phone" and store.normalise_phone_handles:
+        # A phone channel's contacts are phone numbers, normalised as inbound senders are.
+        handles = [normalise_handle(handle) for handle in handles]
+    recipients = tuple(Recipient(handle=handle, role="to") for handle in handles)
     outgoing = OutgoingMessage(
         body=document["body"],
         recipients=recipients,
         author_id=author_id,
         subject=document.get("subject") or None,
         archive=_options_archive(document),
+        attachments=tuple(uploads),
     )
     message = store.add_outbound(channel, None, outgoing, replace(recipients[0], role="from"))
     return _accepted(request, message.uid)

@@ -55,6 +55,7 @@ class OutgoingMessage:
     replied_to_id: str | None = None
     # Front archives the conversation on send unless options.archive is false.
     archive: bool = True
+    attachments: tuple[AttachmentUpload, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -330,6 +330,10 @@ class Store:
             body_source=outgoing.body,
             body_format="html",
             recipients=(Recipient(handle=channel.address, role="from"), *outgoing.recipients),
+            attachments=tuple(
+                Attachment(self.ids.new_id("fil"), upload.filename, upload.content_type, upload.data)
+                for upload in outgoing.attachments
+            ),
             headers={"in_reply_to": outgoing.replied_to_id} if outgoing.replied_to_id else None,
             author_id=outgoing.author_id,
             delivery_status="pending",
