@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from emulator.app import create_app, create_store
 from emulator.config import Config
 from emulator.domain.clock import FrozenClock
+from emulator.harness import LiveServer
+
+# pytester runs the front_emulator plugin on generated test files (tests/test_pytest_plugin.py).
+pytest_plugins = ["pytester"]
 
 TOKEN = "front-emulator-token"
 READ_ONLY_TOKEN = "front-emulator-read-only"
@@ -70,33 +71,6 @@ def read_message(client: TestClient | httpx.Client, uid: str) -> dict[str, Any]:
     answer = client.get(f"/messages/alt:uid:{uid}")
     assert answer.status_code == 200, answer.text
     return answer.json()
-
-
-class LiveServer:
-    """uvicorn on 127.0.0.1 and a free port, in a background thread."""
-
-    def __init__(self, app: Starlette) -> None:
-        self.app = app
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        url = f"http://127.0.0.1:{port}"
-        engine = getattr(self.app.state, "engine", None)
-        if engine is not None:
-            engine.base_url = url
-        return url
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,207 @@
+"""A client for a running emulator, in-process or over HTTP: what the pytest fixtures hand to tests.
+
+Every helper goes through the emulator's own HTTP API (Front's routes and /_emulator/*), so a test reads
+the same against the in-process app, the session server, or an external emulator in CI.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any, Protocol
+
+import uvicorn
+
+
+class HttpClient(Protocol):
+    """What httpx.Client and Starlette's TestClient both offer."""
+
+    def request(self, method: str, url: str, **kwargs: Any) -> Any: ...
+
+
+class EmulatorError(AssertionError):
+    """The emulator refused a harness call; the message carries Front's `_error` answer."""
+
+
+class FrontEmulator:
+    def __init__(self, client: HttpClient, url: str) -> None:
+        self.client = client
+        # Base URL as integrations should be configured with it (a real URL only for live servers).
+        self.url = url.rstrip("/")
+        self._workspace: dict[str, Any] | None = None
+
+    # -- plumbing --------------------------------------------------------------------------------
+
+    def call(
+        self, method: str, path: str, expected: int | tuple[int, ...] = (200, 201, 202, 204), **kwargs: Any
+    ) -> Any:
+        """One request; raises EmulatorError with the emulator's answer unless the status is expected."""
+        answer = self.client.request(method, path, **kwargs)
+        allowed = (expected,) if isinstance(expected, int) else expected
+        if answer.status_code not in allowed:
+            raise EmulatorError(f"{method} {path} answered {answer.status_code}: {answer.text}")
+        if answer.status_code == 204 or not answer.content:
+            return None
+        return answer.json()
+
+    @property
+    def workspace(self) -> dict[str, Any]:
+        if self._workspace is None:
+            self._workspace = self.call("GET", "/_emulator/workspace")
+        return self._workspace
+
+    @property
+    def token(self) -> str:
+        """The token with the most scopes."""
+        return max(self.workspace["tokens"], key=lambda token: len(token["scopes"]))["token"]
+
+    @property
+    def secret(self) -> str:
+        return self.workspace["api_secret"]
+
+    @property
+    def channel_id(self) -> str:
+        """The first custom channel of the workspace."""
+        return next(channel["id"] for channel in self.workspace["channels"] if channel["type"] == "custom")
+
+    @property
+    def teammate_id(self) -> str:
+        return self.workspace["teammates"][0]["id"]
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    # -- state -----------------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Back to the loaded workspace: messages, conversations, deliveries, clock and ids."""
+        self.call("POST", "/_emulator/reset")
+        self._workspace = None
+
+    def freeze(self, at: float | None = None) -> float:
+        """Stop the clock (at `at`, Unix seconds, or now); creation delays and undo windows then wait for
+        `advance`."""
+        document = self.call("POST", "/_emulator/clock/freeze", json={} if at is None else {"at": at})
+        return float(document["now"])
+
+    def advance(self, seconds: float) -> float:
+        """Move the frozen clock forward; what became due happens now."""
+        return float(self.call("POST", "/_emulator/clock/advance", json={"seconds": seconds})["now"])
+
+    # -- inbound ---------------------------------------------------------------------------------
+
+    def send_incoming(
+        self,
+        body: str = "Hello",
+        sender: str | dict[str, Any] = "visitor@example.test",
+        channel: str | None = None,
+        **fields: Any,
+    ) -> str:
+        """POST a custom message as an integration would; returns its message_uid."""
+        document = {
+            "sender": {"handle": sender} if isinstance(sender, str) else sender,
+            "body": body,
+            **fields,
+        }
+        path = f"/channels/{channel or self.channel_id}/incoming_messages"
+        return self.call("POST", path, expected=202, json=document, headers=self.auth)["message_uid"]
+
+    def wait_for_message(self, uid: str, timeout: float = 5.0) -> dict[str, Any]:
+        """The message of `uid` once it exists (long-polls the emulator; never sleeps in the test)."""
+        waited = self.call("POST", "/_emulator/wait", json={"message_uid": uid, "timeout": timeout})
+        if not waited["satisfied"]:
+            raise EmulatorError(f"message {uid} was not created within {timeout:g} s")
+        return self.message(f"alt:uid:{uid}")
+
+    def message(self, message_id: str) -> dict[str, Any]:
+        return self.call("GET", f"/messages/{message_id}", headers=self.auth)
+
+    def conversation(self, conversation_id: str) -> dict[str, Any]:
+        return self.call("GET", f"/conversations/{conversation_id}", headers=self.auth)
+
+    # -- outbound --------------------------------------------------------------------------------
+
+    def configure_channel(self, channel: str | None = None, **settings: Any) -> None:
+        """Change a channel's settings, e.g. `webhook_url=…, undo_send_time=0`."""
+        self.call(
+            "PATCH", f"/channels/{channel or self.channel_id}", json={"settings": settings}, headers=self.auth
+        )
+
+    def reply(
+        self, conversation_id: str, body: str = "<p>Thanks!</p>", teammate: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        """Reply as a teammate through Front's API; returns the outbound message."""
+        document = {"body": body, "author_id": teammate or self.teammate_id, **fields}
+        path = f"/conversations/{conversation_id}/messages"
+        uid = self.call("POST", path, expected=202, json=document, headers=self.auth)["message_uid"]
+        return self.message(f"alt:uid:{uid}")
+
+    def compose(
+        self,
+        to: str | list[str],
+        body: str = "<p>Hello</p>",
+        channel: str | None = None,
+        teammate: str | None = None,
+        **fields: Any,
+    ) -> dict[str, Any]:
+        """A teammate's new message (the channel must allow new messages)."""
+        document = {"to": [to] if isinstance(to, str) else to, "body": body, **fields}
+        document["author_id"] = teammate or self.teammate_id
+        path = f"/channels/{channel or self.channel_id}/messages"
+        uid = self.call("POST", path, expected=202, json=document, headers=self.auth)["message_uid"]
+        return self.message(f"alt:uid:{uid}")
+
+    def message_state(self, message_id: str) -> dict[str, Any]:
+        """delivery_status, error_type and error_reason of an outbound message."""
+        return self.call("GET", f"/_emulator/messages/{message_id}")
+
+    def cancel(self, message_id: str) -> dict[str, Any]:
+        return self.call("POST", f"/_emulator/messages/{message_id}/cancel")
+
+    def deliveries(self, **filters: str) -> list[dict[str, Any]]:
+        """The delivery journal, filtered by channel_id, conversation_id, message_id or outcome."""
+        return self.call("GET", "/_emulator/deliveries", params=filters)["_results"]
+
+    def wait_for_deliveries(
+        self, count: int = 1, timeout: float = 10.0, **filters: str
+    ) -> list[dict[str, Any]]:
+        """At least `count` journalled deliveries matching `filters` (long-polls the emulator)."""
+        waited = self.call(
+            "POST", "/_emulator/wait", json={"deliveries": count, "timeout": timeout, **filters}
+        )
+        if not waited["satisfied"]:
+            found = len(self.deliveries(**filters))
+            raise EmulatorError(f"{found} of {count} deliveries within {timeout:g} s (filters {filters})")
+        return self.deliveries(**filters)
+
+
+class LiveServer:
+    """An ASGI app served by uvicorn on 127.0.0.1 and a free port, in a background thread."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+        )
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> str:
+        """Start serving; returns the base URL once the socket is bound."""
+        self.thread.start()
+        deadline = time.monotonic() + 10
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.01)
+        port = self.server.servers[0].sockets[0].getsockname()[1]
+        url = f"http://127.0.0.1:{port}"
+        # An emulator's outgoing payloads link back to where it is really reachable.
+        engine = getattr(getattr(self.app, "state", None), "engine", None)
+        if engine is not None:
+            engine.base_url = url
+        return url
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
