@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from urllib.parse import unquote
 
@@ -31,6 +32,10 @@ from emulator.domain.workspace import ApiToken, Channel, Teammate, Workspace
 
 CHANNEL_ADDRESS_ALIAS = "alt:address:"
 MESSAGE_UID_ALIAS = "alt:uid:"
+
+# listener(kind, ids): kind is message_created, message_state, delivery_recorded, conversation_changed,
+# channel_changed or reset; ids names what changed (channel_id, conversation_id, message_id, delivery_id).
+Listener = Callable[[str, dict[str, str]], None]
 
 
 @dataclass(slots=True)
@@ -57,7 +62,14 @@ class Store:
         self.creation_delay = creation_delay
         self.rate_limiter = rate_limiter
         self.normalise_phone_handles = normalise_phone_handles
+        # Observers of changes (the inspector's live updates), kept across resets. Called synchronously in
+        # the thread that changed the store, so they must be quick and must not raise.
+        self.listeners: list[Listener] = []
         self.load_workspace(workspace)
+
+    def _notify(self, kind: str, **ids: str) -> None:
+        for listener in self.listeners:
+            listener(kind, ids)
 
     def load_workspace(self, workspace: Workspace) -> None:
         """Forget every message and conversation and start again from `workspace`."""
@@ -78,6 +90,8 @@ class Store:
         self._outbound_queue: list[tuple[float, int, Message]] = []
         self.deliveries: list[Delivery] = []
         self._deliveries_by_id: dict[str, Delivery] = {}
+        if self.listeners:
+            self._notify("reset")
 
     def reset(self) -> None:
         self.load_workspace(self.initial_workspace)
@@ -176,6 +190,9 @@ class Store:
         self._messages[message.id] = message
         self._messages_by_uid[message.uid] = message
         self._conversation_messages[conversation.id].append(message)
+        # Checked here rather than in _notify: this is the incoming hot path.
+        if self.listeners:
+            self._notify_state(message, "message_created")
         return message
 
     def _conversation_for(self, channel: Channel, key: ThreadKey) -> Conversation | None:
@@ -269,6 +286,9 @@ class Store:
             raise ValueError(f"unsupported conversation status {status!r}")
         conversation.status = new_status
         conversation.updated_at = round(self.clock.now(), 3)
+        self._notify(
+            "conversation_changed", channel_id=conversation.channel_id, conversation_id=conversation.id
+        )
 
     @property
     def message_count(self) -> int:
@@ -279,6 +299,11 @@ class Store:
     def conversation_count(self) -> int:
         self.settle()
         return len(self._conversations)
+
+    def conversations(self) -> list[Conversation]:
+        """Every conversation, in creation order (the inspector lists and filters them)."""
+        self.settle()
+        return list(self._conversations.values())
 
 
     # -- outbound --------------------------------------------------------------------------------
@@ -295,6 +320,7 @@ class Store:
         self.workspace = replace(self.workspace, channels=tuple(channels))
         self._channels_by_id[channel.id] = channel
         self._channels_by_address[channel.address] = channel
+        self._notify("channel_changed", channel_id=channel.id)
 
     def add_outbound(
         self,
@@ -351,6 +377,7 @@ class Store:
             conversation.status = "assigned"
         if outgoing.archive:
             conversation.status = "archived"
+        self._notify_state(message, "message_created")
         return message
 
     def due_outbound(self) -> list[Message]:
@@ -364,6 +391,7 @@ class Store:
             if message.delivery_status == "pending":
                 message.delivery_status = "sending"
                 due.append(message)
+                self._notify_state(message)
         return due
 
     def next_send_at(self) -> float | None:
@@ -373,12 +401,14 @@ class Store:
         if message.delivery_status != "pending":
             raise ValueError(f"message {message.id} is {message.delivery_status}, not pending")
         message.delivery_status = "cancelled"
+        self._notify_state(message)
 
     def finish_delivery(self, message: Message, error_type: str | None, reason: str | None) -> None:
         """The final state of a send: sent, or failed with Front's error type and a human reason."""
         if error_type is None:
             message.delivery_status = "sent"
             message.error_type = message.error_reason = None
+            self._notify_state(message)
             return
         message.delivery_status = "failed"
         message.error_type = error_type
@@ -387,10 +417,26 @@ class Store:
         # A failed send must be seen: bring the conversation back to the inbox.
         conversation.reopen()
         conversation.updated_at = round(self.clock.now(), 3)
+        self._notify_state(message)
+
+    def _notify_state(self, message: Message, kind: str = "message_state") -> None:
+        self._notify(
+            kind,
+            channel_id=message.channel_id,
+            conversation_id=message.conversation_id,
+            message_id=message.id,
+        )
 
     def record_delivery(self, delivery: Delivery) -> None:
         self.deliveries.append(delivery)
         self._deliveries_by_id[delivery.id] = delivery
+        self._notify(
+            "delivery_recorded",
+            channel_id=delivery.channel_id,
+            conversation_id=delivery.conversation_id,
+            message_id=delivery.message_id,
+            delivery_id=delivery.id,
+        )
 
     def delivery(self, delivery_id: str) -> Delivery | None:
         return self._deliveries_by_id.get(delivery_id)
