@@ -13,7 +13,8 @@ from emulator.api.bodies import media_type, parse_json, parse_multipart, read_bo
 from emulator.api.errors import FrontError
 from emulator.api.responses import front_json
 from emulator.domain.handles import normalise_handle
-from emulator.domain.messages import AttachmentUpload, Conversation, OutgoingMessage, Recipient
+from emulator.domain.messages import AttachmentUpload, Conversation, Message, OutgoingMessage, Recipient
+from emulator.domain.store import Store
 from emulator.domain.workspace import Channel, ChannelSettings
 from emulator.schemas import validator
 
@@ -53,8 +54,8 @@ def _check(document: object, schema_name: str) -> None:
         raise FrontError(400, "Invalid request body", schema.details(document))
 
 
-def _check_can_send(request: Request, channel: Channel, author_id: str | None) -> None:
-    if author_id is not None and request.app.state.store.teammate(author_id) is None:
+def _check_can_send(store: Store, channel: Channel, author_id: str | None) -> None:
+    if author_id is not None and store.teammate(author_id) is None:
         raise FrontError(
             400, "Invalid request body", [f"/author_id: no teammate {author_id} in this workspace"]
         )
@@ -87,6 +88,17 @@ async def reply_to_conversation(request: Request) -> Response:
     if conversation is None:
         raise FrontError(404, f"Conversation {conversation_id} not found")
     document, uploads = await message_document(request, "outbound-reply")
+    message = send_reply(store, conversation, document, uploads)
+    return _accepted(request, message.uid)
+
+
+def send_reply(
+    store: Store, conversation: Conversation, document: dict[str, Any], uploads: list[AttachmentUpload]
+) -> Message:
+    """A reply checked as Front checks it and stored pending; Front's API and the inspector both send here.
+
+    `document` is already valid against outbound-reply; refusals raise FrontError.
+    """
     channel = store.channel(conversation.channel_id)
     requested = document.get("channel_id")
     if requested and (store.channel(requested) or channel).id != channel.id:
@@ -96,7 +108,7 @@ async def reply_to_conversation(request: Request) -> Response:
     if channel.settings.reply_mode == "cannot_reply":
         raise FrontError(403, f"Channel {channel.id} is set to 'Cannot reply': teammates cannot reply on it")
     author_id = document.get("author_id") or None
-    _check_can_send(request, channel, author_id)
+    _check_can_send(store, channel, author_id)
     handles = document.get("to") or [conversation.contact.handle]
     recipients = tuple(
         conversation.contact if handle == conversation.contact.handle else Recipient(handle=handle, role="to")
@@ -112,8 +124,7 @@ async def reply_to_conversation(request: Request) -> Response:
         archive=_options_archive(document),
         attachments=tuple(uploads),
     )
-    message = store.add_outbound(channel, conversation, outgoing, conversation.contact)
-    return _accepted(request, message.uid)
+    return store.add_outbound(channel, conversation, outgoing, conversation.contact)
 
 
 async def compose_message(request: Request) -> Response:
@@ -124,12 +135,23 @@ async def compose_message(request: Request) -> Response:
     if channel is None:
         raise FrontError(404, f"Channel {reference} not found")
     document, uploads = await message_document(request, "outbound-message")
+    message = send_new_message(store, channel, document, uploads)
+    return _accepted(request, message.uid)
+
+
+def send_new_message(
+    store: Store, channel: Channel, document: dict[str, Any], uploads: list[AttachmentUpload]
+) -> Message:
+    """A new message checked as Front checks it and stored pending (API and inspector alike).
+
+    `document` is already valid against outbound-message; refusals raise FrontError.
+    """
     if not channel.settings.allow_new_messages:
         raise FrontError(
             403, f"Channel {channel.id} does not allow new messages: set settings.allow_new_messages to true"
         )
     author_id = document.get("author_id") or None
-    _check_can_send(request, channel, author_id)
+    _check_can_send(store, channel, author_id)
     handles = document["to"]
     if channel.settings.contact_type == "phone" and store.normalise_phone_handles:
         # A phone channel's contacts are phone numbers, normalised as inbound senders are.
@@ -143,8 +165,7 @@ async def compose_message(request: Request) -> Response:
         archive=_options_archive(document),
         attachments=tuple(uploads),
     )
-    message = store.add_outbound(channel, None, outgoing, replace(recipients[0], role="from"))
-    return _accepted(request, message.uid)
+    return store.add_outbound(channel, None, outgoing, replace(recipients[0], role="from"))
 
 
 async def update_channel(request: Request) -> Response:
