@@ -32,6 +32,7 @@ from emulator.domain.ratelimit import RateLimiter
 from emulator.domain.store import Store
 from emulator.domain.workspace import default_workspace_path, load_workspace_file
 from emulator.outbound.delivery import DeliveryEngine
+from emulator.ui.routes import routes as ui_routes
 
 
 def create_store(config: Config, clock: Clock | None = None) -> Store:
@@ -65,6 +66,8 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
         Route("/channels/{channel_id}/messages", compose_message, methods=["POST"]),
         *control_routes,
         *outbound_control_routes,
+        # The inspector (GET / redirects to it) last: it ends with a catch-all for /_emulator/ui/*.
+        *ui_routes,
     ]
     engine = DeliveryEngine(store, f"http://{config.host}:{config.port}", config.validate_responses)
 
