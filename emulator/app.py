@@ -26,9 +26,11 @@ from emulator.api.sending import compose_message, reply_to_conversation, update_
 from emulator.config import Config
 from emulator.control.outbound import routes as outbound_control_routes
 from emulator.control.routes import routes as control_routes
-from emulator.domain.clock import Clock, RealClock
+from emulator.domain.clock import Clock, ControllableClock
 from emulator.domain.ids import IdSource
+from emulator.domain.journal import RequestJournal
 from emulator.domain.ratelimit import RateLimiter
+from emulator.domain.snapshots import Snapshots
 from emulator.domain.store import Store
 from emulator.domain.workspace import default_workspace_path, load_workspace_file
 from emulator.outbound.delivery import DeliveryEngine
@@ -39,7 +41,8 @@ def create_store(config: Config, clock: Clock | None = None) -> Store:
     workspace = load_workspace_file(config.workspace_path or default_workspace_path())
     return Store(
         workspace=workspace,
-        clock=clock or RealClock(),
+        # Real time until the control plane freezes it (POST /_emulator/clock/freeze).
+        clock=clock or ControllableClock(),
         ids=IdSource(config.seed),
         creation_delay=config.creation_delay,
         rate_limiter=RateLimiter(config.rate_limit_per_minute, config.burst_limit),
@@ -69,6 +72,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
         # The inspector (GET / redirects to it) last: it ends with a catch-all for /_emulator/ui/*.
         *ui_routes,
     ]
+    journal = RequestJournal()
     engine = DeliveryEngine(store, f"http://{config.host}:{config.port}", config.validate_responses)
 
     @contextlib.asynccontextmanager
@@ -82,7 +86,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(RateLimitMiddleware, store=store)],
+        middleware=[Middleware(RateLimitMiddleware, store=store, journal=journal)],
         exception_handlers={
             errors.FrontError: errors.handle_front_error,
             HTTPException: errors.handle_http_exception,
@@ -92,4 +96,6 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
     app.state.config = config
     app.state.store = store
     app.state.engine = engine
+    app.state.journal = journal
+    app.state.snapshots = Snapshots(store)
     return app

@@ -13,6 +13,7 @@ import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from emulator.api.errors import FrontError
+from emulator.domain.journal import MAX_BODY_BYTES, RequestJournal
 from emulator.domain.store import Store
 
 CONTROL_PREFIX = "/_emulator"
@@ -24,9 +25,12 @@ _RESET = b"x-ratelimit-reset"
 
 
 class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp, store: Store) -> None:
+    def __init__(self, app: ASGIApp, store: Store, journal: RequestJournal | None = None) -> None:
         self.app = app
         self.store = store
+        # Every Front API request is journalled here (GET /_emulator/requests): this middleware already
+        # sees each one, status included, so the journal costs no extra layer on the hot path.
+        self.journal = journal
         # (value, header) of the last limit and reset time sent.
         self._limit: tuple[int, tuple[bytes, bytes]] = (-1, (_LIMIT, b""))
         self._reset: tuple[int, tuple[bytes, bytes]] = (-1, (_RESET, b""))
@@ -37,7 +41,8 @@ class RateLimitMiddleware:
             return
         store = self.store
         burst_resource = _burst_resource(store, scope["method"], scope["path"])
-        decision = store.rate_limiter.check(store.clock.now(), burst_resource)
+        now = store.clock.now()
+        decision = store.rate_limiter.check(now, burst_resource)
         if decision.limit != self._limit[0]:
             self._limit = (decision.limit, (_LIMIT, b"%d" % decision.limit))
         if decision.reset_at != self._reset[0]:
@@ -54,15 +59,52 @@ class RateLimitMiddleware:
             ]
             await send({"type": "http.response.start", "status": 429, "headers": headers})
             await send({"type": "http.response.body", "body": body})
+            if self.journal is not None:
+                self.journal.record(now, scope, 429, [], [body])
             return
 
-        async def send_with_headers(message: Message) -> None:
+        journal = self.journal
+        if journal is None:
+
+            async def send_with_headers(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    # A new list: the app's own header list (a Response's raw_headers) is left as it was.
+                    message["headers"] = [*message.get("headers", ()), *headers]
+                await send(message)
+
+            await self.app(scope, receive, send_with_headers)
+            return
+
+        # What the journal keeps: references to the body chunks as received (up to MAX_BODY_BYTES, no
+        # copies) and the answer's bytes only when it is a refusal.
+        body_chunks: list[bytes] = []
+        answer_chunks: list[bytes] = []
+        kept = 0
+        status = 0
+
+        async def receive_and_keep() -> Message:
+            nonlocal kept
+            message = await receive()
+            if kept < MAX_BODY_BYTES and message["type"] == "http.request":
+                chunk = message.get("body", b"")
+                body_chunks.append(chunk)
+                kept += len(chunk)
+            return message
+
+        async def send_and_watch(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
-                # A new list: the app's own header list (a Response's raw_headers) is left as it was.
+                status = message["status"]
                 message["headers"] = [*message.get("headers", ()), *headers]
+            elif status >= 400:
+                answer_chunks.append(message.get("body", b""))
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive_and_keep, send_and_watch)
+        finally:
+            # No answer started means the app raised: the server answers 500.
+            journal.record(now, scope, status or 500, body_chunks, answer_chunks)
 
 
 def _burst_resource(store: Store, method: str, path: str) -> str | None:

@@ -1,4 +1,8 @@
-"""Control plane routes, built like any other API: JSON in, JSON out, Front's error envelope."""
+"""Control plane routes, built like any other API: JSON in, JSON out, Front's error envelope.
+
+The route table is here; the endpoints live by subject beside it (state, clock, journal, wait, openapi),
+and GET /_emulator/openapi.json describes every route of this table and of control/outbound.py.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from emulator.api.responses import front_json
+from emulator.control import clock, journal, openapi, state, wait
 
 
 async def livez(request: Request) -> Response:
@@ -29,15 +34,21 @@ async def get_workspace(request: Request) -> Response:
     return front_json(request, request.app.state.store.workspace.as_document(), "workspace")
 
 
-async def reset(request: Request) -> Response:
-    """Back to the workspace loaded at start: messages, conversations and rate budgets forgotten."""
-    request.app.state.store.reset()
-    return Response(status_code=204)
-
-
 routes = [
     Route("/_emulator/livez", livez, methods=["GET"]),
     Route("/_emulator/readyz", readyz, methods=["GET"]),
     Route("/_emulator/workspace", get_workspace, methods=["GET"]),
-    Route("/_emulator/reset", reset, methods=["POST"]),
+    Route("/_emulator/reset", state.reset, methods=["POST"]),
+    Route("/_emulator/seed", state.seed, methods=["POST"]),
+    Route("/_emulator/snapshot", state.take_snapshot, methods=["POST"]),
+    Route("/_emulator/snapshots/{snapshot_id}/restore", state.restore_snapshot, methods=["POST"]),
+    Route("/_emulator/clock", clock.get_clock, methods=["GET"]),
+    Route("/_emulator/clock/freeze", clock.freeze, methods=["POST"]),
+    Route("/_emulator/clock/advance", clock.advance, methods=["POST"]),
+    Route("/_emulator/clock/unfreeze", clock.unfreeze, methods=["POST"]),
+    Route("/_emulator/requests", journal.list_requests, methods=["GET"]),
+    Route("/_emulator/requests", journal.clear_requests, methods=["DELETE"]),
+    Route("/_emulator/requests/report", journal.report, methods=["GET"]),
+    Route("/_emulator/wait", wait.wait, methods=["POST"]),
+    Route("/_emulator/openapi.json", openapi.get_openapi, methods=["GET"]),
 ]

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import time
-from typing import Protocol
+from typing import Literal, Protocol
+
+ClockMode = Literal["real", "frozen"]
+
+# Advancing by more than this is surely a unit mistake (milliseconds for seconds), not a test's intent.
+MAX_ADVANCE_SECONDS = 366 * 24 * 3600
 
 
 class Clock(Protocol):
@@ -17,16 +22,61 @@ class RealClock:
         return time.time()
 
 
-class FrozenClock:
-    """Time moves only when `advance` is called, so delays happen without sleeping."""
+class ControllableClock:
+    """Real time until frozen; then time moves only when `advance` is called, so delays need no sleeping.
 
-    def __init__(self, start: float) -> None:
-        self._now = start
+    The control plane switches it at run time (`/_emulator/clock/*`), which is why it is one object with a
+    mode rather than two clocks swapped in the store: everything holding the clock sees the switch.
+    """
+
+    def __init__(self, frozen_at: float | None = None) -> None:
+        # What `reset` goes back to: FrozenClock(start) stays frozen at start across resets.
+        self._initial = frozen_at
+        self._frozen_at = frozen_at
+
+    @property
+    def mode(self) -> ClockMode:
+        return "real" if self._frozen_at is None else "frozen"
 
     def now(self) -> float:
-        return self._now
+        frozen_at = self._frozen_at
+        return time.time() if frozen_at is None else frozen_at
 
-    def advance(self, seconds: float) -> None:
+    def freeze(self, at: float | None = None) -> float:
+        """Stop time at `at` (Unix seconds), or where it is now; freezing a frozen clock moves it to `at`."""
+        self._frozen_at = self.now() if at is None else float(at)
+        return self._frozen_at
+
+    def advance(self, seconds: float) -> float:
+        if self._frozen_at is None:
+            raise ClockError("the clock is real: freeze it before advancing it")
+        if not 0 < seconds <= MAX_ADVANCE_SECONDS:
+            raise ClockError(f"a clock advances by more than 0 and at most {MAX_ADVANCE_SECONDS} seconds")
+        self._frozen_at += seconds
+        return self._frozen_at
+
+    def unfreeze(self) -> float:
+        """Back to real time (which may be behind an advanced clock: what was due stays due)."""
+        self._frozen_at = None
+        return self.now()
+
+    def reset(self) -> None:
+        self._frozen_at = self._initial
+
+
+class FrozenClock(ControllableClock):
+    """A clock frozen from the start (at `start`); `advance` moves it."""
+
+    def __init__(self, start: float) -> None:
+        super().__init__(frozen_at=start)
+
+    def advance(self, seconds: float) -> float:
         if seconds < 0:
             raise ValueError("a clock cannot go backwards")
-        self._now += seconds
+        if seconds == 0:
+            return self.now()
+        return super().advance(seconds)
+
+
+class ClockError(ValueError):
+    """A clock operation that makes no sense in the clock's state; the message says what to do."""

@@ -20,8 +20,24 @@ class IdSource:
     """Ids are a per-prefix counter from a seeded start, so they never collide and replay identically."""
 
     def __init__(self, seed: int | None) -> None:
-        self._random = random.Random(seed)
+        # Without a seed, draw one: `reset` then replays this run's ids instead of starting a new series.
+        self.seed = seed if seed is not None else random.SystemRandom().randrange(2**63)
+        self._random = random.Random(self.seed)
         self._counters: dict[str, int] = {}
+
+    def reset(self) -> None:
+        """Back to the seed: the same requests after a reset give the same ids and uids again."""
+        self._random.seed(self.seed)
+        self._counters = {}
+
+    def state(self) -> tuple[object, dict[str, int]]:
+        """Everything `restore` needs to continue exactly from here (for snapshots)."""
+        return self._random.getstate(), dict(self._counters)
+
+    def restore(self, state: tuple[object, dict[str, int]]) -> None:
+        random_state, counters = state
+        self._random.setstate(random_state)  # type: ignore[arg-type]
+        self._counters = dict(counters)
 
     def new_id(self, prefix: str) -> str:
         counter = self._counters.get(prefix)

@@ -96,6 +96,8 @@ class Store:
     def reset(self) -> None:
         self.load_workspace(self.initial_workspace)
         self.rate_limiter.clear()
+        # Back to the seed too, so the same requests after a reset hand out the same ids and uids.
+        self.ids.reset()
 
     # -- workspace -------------------------------------------------------------------------------
 

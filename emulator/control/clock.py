@@ -1,0 +1,62 @@
+"""The clock: real by default; frozen and advanced by hand so creation delays and undo windows happen
+when a test says so, without sleeping."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.api.errors import FrontError
+from emulator.api.responses import front_json
+from emulator.control.documents import control_document
+from emulator.domain.clock import ClockError, ControllableClock
+
+
+def _clock(request: Request) -> ControllableClock:
+    clock = request.app.state.store.clock
+    if not isinstance(clock, ControllableClock):
+        raise FrontError(
+            409, f"This emulator was built with a {type(clock).__name__}, which cannot be controlled"
+        )
+    return clock
+
+
+def _answer(request: Request, clock: ControllableClock) -> Response:
+    return front_json(request, {"mode": clock.mode, "now": clock.now()}, "clock")
+
+
+def _time_moved(request: Request) -> None:
+    """Whatever became due happens now: inbound messages are created (waking long-polls through the
+    store's listeners) and the delivery engine looks for messages whose undo window is over."""
+    request.app.state.store.settle()
+    request.app.state.engine.wake()
+
+
+async def get_clock(request: Request) -> Response:
+    return _answer(request, _clock(request))
+
+
+async def freeze(request: Request) -> Response:
+    clock = _clock(request)
+    document = await control_document(request, "clock-freeze", empty={})
+    clock.freeze(document.get("at"))
+    _time_moved(request)
+    return _answer(request, clock)
+
+
+async def advance(request: Request) -> Response:
+    clock = _clock(request)
+    document = await control_document(request, "clock-advance")
+    try:
+        clock.advance(document["seconds"])
+    except ClockError as error:
+        raise FrontError(409, f"Cannot advance: {error} (POST /_emulator/clock/freeze)") from None
+    _time_moved(request)
+    return _answer(request, clock)
+
+
+async def unfreeze(request: Request) -> Response:
+    clock = _clock(request)
+    clock.unfreeze()
+    _time_moved(request)
+    return _answer(request, clock)

@@ -1,0 +1,126 @@
+"""Whole-state control: reset, seed a workspace, snapshot and restore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.api.errors import FrontError
+from emulator.api.responses import front_json
+from emulator.control.documents import control_document
+from emulator.domain.clock import ControllableClock
+from emulator.domain.snapshots import Snapshot
+from emulator.domain.store import Store
+from emulator.domain.workspace import (
+    Workspace,
+    WorkspaceFileError,
+    default_workspace_path,
+    load_workspace_file,
+    workspace_from_checked_document,
+)
+
+
+async def reset(request: Request) -> Response:
+    """Back to how the emulator started: the workspace it loaded (not a seeded one), no messages,
+    conversations or deliveries, ids from the seed again, fresh rate budgets, the clock as it started,
+    an empty request journal and no snapshots. Every test of the pytest plugin starts from here."""
+    state = request.app.state
+    state.store.reset()
+    if isinstance(state.store.clock, ControllableClock):
+        state.store.clock.reset()
+    state.journal.clear()
+    state.snapshots.clear()
+    state.engine.wake()
+    return Response(status_code=204)
+
+
+async def seed(request: Request) -> Response:
+    """Load a workspace (inline or from a fixture file) and start afresh on it; the clock and the
+    request journal are left as they are."""
+    document = await control_document(request, "seed-request")
+    if "workspace" in document:
+        workspace = _inline_workspace(document["workspace"])
+    else:
+        workspace = _workspace_file(document["path"])
+    store: Store = request.app.state.store
+    store.load_workspace(workspace)
+    store.rate_limiter.clear()
+    store.ids.reset()
+    request.app.state.snapshots.clear()
+    request.app.state.engine.wake()
+    return front_json(request, store.workspace.as_document(), "workspace")
+
+
+def _inline_workspace(document: dict[str, Any]) -> Workspace:
+    try:
+        return workspace_from_checked_document(document, source="workspace")
+    except WorkspaceFileError as error:
+        # The schema was checked with the request; what is left are duplicate ids and addresses.
+        lines = str(error).splitlines()[1:]
+        raise FrontError(400, "Invalid workspace", ["/workspace" + line.strip() for line in lines]) from None
+
+
+def fixtures_directory() -> Path:
+    """The packaged fixtures (fixtures/ of the checkout, or the copy inside the wheel)."""
+    return default_workspace_path().parent
+
+
+def _workspace_file(given: str) -> Workspace:
+    path = Path(given)
+    candidates = [path] if path.is_absolute() else [fixtures_directory() / path]
+    if not path.is_absolute() and path.parts[0] == "fixtures" and len(path.parts) > 1:
+        # "fixtures/x.json", as the file sits in the repository; inside the wheel the folder has another name.
+        candidates.append(fixtures_directory().joinpath(*path.parts[1:]))
+    found = next((candidate for candidate in candidates if candidate.is_file()), None)
+    if found is None:
+        looked = ", ".join(str(candidate) for candidate in candidates)
+        raise FrontError(
+            400,
+            "Workspace file not found",
+            [f"/path: no file at {looked} (relative paths are read from {fixtures_directory()})"],
+        )
+    try:
+        return load_workspace_file(found)
+    except WorkspaceFileError as error:
+        first, *rest = str(error).splitlines()
+        raise FrontError(400, first, [line.strip() for line in rest] or None) from None
+
+
+def _snapshot_document(snapshot: Snapshot, store: Store) -> dict[str, Any]:
+    return {
+        "snapshot_id": snapshot.id,
+        "taken_at": snapshot.taken_at,
+        "messages": store.message_count,
+        "pending_messages": store.pending_count,
+        "deliveries": len(store.deliveries),
+    }
+
+
+async def take_snapshot(request: Request) -> Response:
+    """A deep copy of the store's state to come back to with /_emulator/snapshots/{id}/restore."""
+    engine = request.app.state.engine
+    if engine.in_flight:
+        # A message caught half-sent could never finish after a restore: refuse rather than lose it.
+        raise FrontError(
+            409,
+            f"{engine.in_flight} delivery(ies) in flight: wait for them "
+            "(POST /_emulator/wait with deliveries) and take the snapshot again",
+        )
+    store: Store = request.app.state.store
+    store.settle()
+    snapshot = request.app.state.snapshots.take()
+    return front_json(request, _snapshot_document(snapshot, store), "snapshot", 201)
+
+
+async def restore_snapshot(request: Request) -> Response:
+    snapshot_id = request.path_params["snapshot_id"]
+    snapshots = request.app.state.snapshots
+    snapshot = snapshots.get(snapshot_id)
+    if snapshot is None:
+        raise FrontError(404, f"Snapshot {snapshot_id} not found (a reset or seed forgets snapshots)")
+    snapshots.restore(snapshot)
+    request.app.state.engine.wake()
+    return front_json(request, _snapshot_document(snapshot, request.app.state.store), "snapshot")

@@ -1,0 +1,104 @@
+"""POST /_emulator/wait: long-poll until a message exists or enough deliveries are journalled.
+
+No polling loop: the route listens to the store (its `listeners` hook, called when a message is created
+or a delivery recorded) and sleeps on an asyncio.Event in between. The one thing nobody announces is an
+inbound message reaching the end of its creation delay on a real clock (the store creates due messages
+when it is read), so the wait also wakes when the next one is due and reads the store then.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.api.responses import front_json
+from emulator.control.documents import control_document
+from emulator.domain.store import MESSAGE_UID_ALIAS, Store
+
+DELIVERY_FILTERS = ("channel_id", "conversation_id", "message_id", "outcome")
+
+
+# A check reads the store and answers (satisfied?, what to report either way).
+Check = Callable[[], tuple[bool, dict[str, Any]]]
+
+
+def _message_check(store: Store, uid: str) -> Check:
+    def check() -> tuple[bool, dict[str, Any]]:
+        message = store.message(MESSAGE_UID_ALIAS + uid)
+        if message is None:
+            return False, {"message_uid": uid}
+        return True, {
+            "message_uid": uid,
+            "message_id": message.id,
+            "conversation_id": message.conversation_id,
+        }
+
+    return check
+
+
+def _deliveries_check(store: Store, count: int, filters: dict[str, str]) -> Check:
+    def check() -> tuple[bool, dict[str, Any]]:
+        matching = sum(
+            1
+            for delivery in store.deliveries
+            if all(getattr(delivery, key) == value for key, value in filters.items())
+        )
+        return matching >= count, {"deliveries": matching}
+
+    return check
+
+
+async def wait(request: Request) -> Response:
+    """200 with `satisfied: true` as soon as the condition holds, or `satisfied: false` after `timeout`
+    seconds (of real time, whatever the emulator's clock says): never an error status, so a shell
+    script tests one field, and a client library need not treat a timeout as an exception."""
+    document = await control_document(request, "wait-request")
+    store: Store = request.app.state.store
+    if "message_uid" in document:
+        check = _message_check(store, document["message_uid"])
+    else:
+        filters = {key: document[key] for key in DELIVERY_FILTERS if key in document}
+        check = _deliveries_check(store, document["deliveries"], filters)
+    started = time.monotonic()
+    satisfied, found = await _until(store, check, float(document.get("timeout", 5)))
+    answer = {"satisfied": satisfied, "waited": round(time.monotonic() - started, 3), **found}
+    return front_json(request, answer, "wait-answer")
+
+
+async def _until(store: Store, check: Check, timeout: float) -> tuple[bool, dict[str, Any]]:
+    loop = asyncio.get_running_loop()
+    changed = asyncio.Event()
+    here = threading.get_ident()
+
+    def listener(kind: str, ids: dict[str, str]) -> None:
+        # Listeners run in the thread that changed the store; an asyncio.Event belongs to this loop.
+        if threading.get_ident() == here:
+            changed.set()
+        else:
+            loop.call_soon_threadsafe(changed.set)
+
+    deadline = loop.time() + timeout
+    store.listeners.append(listener)
+    try:
+        while True:
+            satisfied, found = check()
+            remaining = deadline - loop.time()
+            if satisfied or remaining <= 0:
+                return satisfied, found
+            next_due = store.next_due()
+            if next_due is not None and getattr(store.clock, "mode", "real") == "real":
+                # The next inbound message will be due then: wake to create it (a frozen clock moves only
+                # through /_emulator/clock/advance, which creates what is due and so notifies us).
+                remaining = min(remaining, max(0.0, next_due - store.clock.now()) + 0.001)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(changed.wait(), remaining)
+            changed.clear()
+    finally:
+        store.listeners.remove(listener)

@@ -1,0 +1,158 @@
+"""The request journal: every Front API request the emulator received, its status and why it was refused.
+
+Recording sits on every request, the incoming_messages hot path included, so `record` only keeps
+references to what already exists (the scope's method, path, query and headers, the body chunks as they
+were received, the bytes of a refused answer) and everything is decoded when someone reads the journal.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import deque
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+# The journal is for looking at what an integration did, not an archive: the newest entries are kept.
+MAX_ENTRIES = 10_000
+# A copy of at most this much of each request body is kept (multipart uploads can be 25 MB).
+MAX_BODY_BYTES = 64 * 1024
+# A refused answer is a small `_error` envelope; anything larger is not one of ours and is cut.
+MAX_ANSWER_BYTES = 64 * 1024
+
+
+@dataclass(slots=True)
+class JournalEntry:
+    id: int
+    at: float
+    method: str
+    path: str
+    query: bytes
+    headers: Sequence[tuple[bytes, bytes]]
+    status: int
+    body_chunks: list[bytes]
+    answer_chunks: list[bytes]
+
+    @property
+    def rejected(self) -> bool:
+        return self.status >= 400
+
+    def error(self) -> tuple[str | None, list[str]]:
+        """The `_error` message and details of a refused request; (None, []) for an accepted one."""
+        if not self.rejected:
+            return None, []
+        answer = b"".join(self.answer_chunks)[:MAX_ANSWER_BYTES]
+        try:
+            error = orjson.loads(answer)["_error"]
+            details = error.get("details") or []
+            return str(error.get("message", "")), [str(line) for line in details]
+        except (orjson.JSONDecodeError, KeyError, TypeError, AttributeError):
+            # Not Front's envelope (an emulator bug would be a 500 with one): show what was answered.
+            return answer[:500].decode("utf-8", "replace") or f"HTTP {self.status}", []
+
+    def as_document(self) -> dict[str, Any]:
+        body = b"".join(self.body_chunks)
+        message, details = self.error()
+        content_type = next((value for name, value in self.headers if name == b"content-type"), None)
+        return {
+            "id": self.id,
+            "at": self.at,
+            "method": self.method,
+            "path": self.path,
+            "query": self.query.decode("latin-1"),
+            "content_type": content_type.decode("latin-1") if content_type is not None else None,
+            "status": self.status,
+            "rejected": self.rejected,
+            "body": body[:MAX_BODY_BYTES].decode("utf-8", "replace"),
+            "body_truncated": len(body) > MAX_BODY_BYTES,
+            "error_message": message,
+            "details": details,
+        }
+
+
+class RequestJournal:
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.entries: deque[JournalEntry] = deque(maxlen=max_entries)
+        # Ids of its own, not from the store's IdSource: reading or writing the journal must not change
+        # the ids a seeded run hands out.
+        self._ids = itertools.count(1)
+        self.recorded = 0
+
+    def record(
+        self,
+        at: float,
+        scope: dict[str, Any],
+        status: int,
+        body_chunks: list[bytes],
+        answer_chunks: list[bytes],
+    ) -> None:
+        self.recorded += 1
+        self.entries.append(
+            JournalEntry(
+                next(self._ids),
+                at,
+                scope["method"],
+                scope["path"],
+                scope["query_string"],
+                scope["headers"],
+                status,
+                body_chunks,
+                answer_chunks,
+            )
+        )
+
+    @property
+    def dropped(self) -> int:
+        """Entries pushed out by newer ones (only the newest MAX_ENTRIES are kept)."""
+        return self.recorded - len(self.entries)
+
+    def clear(self) -> None:
+        self.entries.clear()
+        self.recorded = 0
+
+    def select(
+        self,
+        status: int | None = None,
+        status_class: int | None = None,
+        method: str | None = None,
+        path_prefix: str | None = None,
+        rejected: bool | None = None,
+    ) -> list[JournalEntry]:
+        """Oldest first; every given filter must match (`status_class` 4 means any 4xx)."""
+        method = method.upper() if method else None
+        return [
+            entry
+            for entry in self.entries
+            if (status is None or entry.status == status)
+            and (status_class is None or entry.status // 100 == status_class)
+            and (method is None or entry.method == method)
+            and (path_prefix is None or entry.path.startswith(path_prefix))
+            and (rejected is None or entry.rejected == rejected)
+        ]
+
+
+def rejection_report(entries: Iterable[JournalEntry]) -> dict[str, Any]:
+    """What Front would have refused, grouped by reason: one group per detail line (a request with two
+    bad fields counts in both), or per error message when there are no details."""
+    groups: dict[tuple[int, str], dict[str, Any]] = {}
+    total = rejected = 0
+    for entry in entries:
+        total += 1
+        if not entry.rejected:
+            continue
+        rejected += 1
+        message, details = entry.error()
+        for reason in details or [message or f"HTTP {entry.status}"]:
+            group = groups.get((entry.status, reason))
+            if group is None:
+                groups[(entry.status, reason)] = group = {
+                    "status": entry.status,
+                    "reason": reason,
+                    "count": 0,
+                    "example": entry.as_document(),
+                }
+            group["count"] += 1
+    reasons = sorted(groups.values(), key=lambda group: (-group["count"], group["status"], group["reason"]))
+    return {"requests": total, "rejected": rejected, "reasons": reasons}
