@@ -345,6 +345,17 @@ def documents(make_client: Callable[..., TestClient]) -> dict[str, Any]:
         "outgoing-answer": {"type": "bad_request", "message": "unknown recipient"},
         **OTHER_VALID_DOCUMENTS,
         "workspace": client.get("/_emulator/workspace").json(),
+        # The control plane's answers (after the requests above, so the journal has a refused one).
+        "clock": client.get("/_emulator/clock").json(),
+        "snapshot": client.post("/_emulator/snapshot").json(),
+        "wait-answer": client.post("/_emulator/wait", json={"message_uid": uid, "timeout": 0}).json(),
+        "request-list": client.get("/_emulator/requests").json(),
+        "request-report": client.get("/_emulator/requests/report").json(),
+        "openapi": client.get("/_emulator/openapi.json").json(),
+        "seed-request": {"path": "default-workspace.json"},
+        "clock-freeze": {"at": 1_700_000_000},
+        "clock-advance": {"seconds": 5},
+        "wait-request": {"deliveries": 2, "timeout": 5, "channel_id": CHANNEL, "outcome": "sent"},
     }
 
 
@@ -647,6 +658,111 @@ WRONG_PAYLOADS: dict[str, list[tuple[dict[str, Any], list[str]]]] = {
         ),
     ],
 }
+
+
+WRONG_PAYLOADS.update(
+    {
+        "clock": [
+            (
+                {"/mode": "paused", "/now": "noon"},
+                ["/mode: must be one of: real, frozen", "/now: must be a number"],
+            )
+        ],
+        "clock-freeze": [
+            ({"/at": -1, "/seconds": 5}, ["/at: must be >= 0", "/seconds: is not a known field"])
+        ],
+        "clock-advance": [
+            ({"/seconds": 0}, ["/seconds: must be > 0"]),
+            ({"/seconds": 31_622_401}, ["/seconds: must be <= 31622400"]),
+            ({"/seconds": "5"}, ["/seconds: must be a number"]),
+            ({"/seconds": _DELETE}, ["/seconds: required"]),
+        ],
+        "seed-request": [
+            ({"": {}}, ["/: give workspace (a workspace document) or path (a workspace file)"]),
+            (
+                {"/workspace": {"api_secret": "s"}},
+                [
+                    "/: give workspace or path, not both",
+                    "/workspace/channels: required",
+                    "/workspace/tokens: required",
+                ],
+            ),
+            ({"/path": ""}, ["/path: must not be empty"]),
+        ],
+        "snapshot": [
+            (
+                {"/snapshot_id": "snp_x", "/messages": -1},
+                [
+                    "/messages: must be >= 0",
+                    "/snapshot_id: must match the pattern ^snap_[0-9]+$",
+                ],
+            )
+        ],
+        "wait-request": [
+            ({"/deliveries": 0, "/timeout": 61}, ["/deliveries: must be >= 1", "/timeout: must be <= 60"]),
+            (
+                {"/deliveries": _DELETE},
+                ["/: give message_uid (wait for that message) or deliveries (wait for that many deliveries)"],
+            ),
+            (
+                {"/message_uid": "0" * 32},
+                [
+                    "/: give message_uid or deliveries, not both",
+                    "/channel_id: filters deliveries: give it with deliveries, not message_uid",
+                    "/outcome: filters deliveries: give it with deliveries, not message_uid",
+                ],
+            ),
+            (
+                {"/deliveries": _DELETE, "/message_uid": "XYZ"},
+                [
+                    "/channel_id: filters deliveries: give it with deliveries, not message_uid",
+                    "/message_uid: must match the pattern ^[0-9a-f]{32}$",
+                    "/outcome: filters deliveries: give it with deliveries, not message_uid",
+                ],
+            ),
+            ({"/outcome": "delivered"}, ["/outcome: must be one of: sent, failed"]),
+        ],
+        "wait-answer": [
+            (
+                {"/satisfied": "yes", "/waited": -1},
+                [
+                    "/satisfied: must be true or false",
+                    "/waited: must be >= 0",
+                ],
+            )
+        ],
+        "request-list": [
+            (
+                {"/dropped": _DELETE, "/_results/0/status": 99},
+                ["/_results/0/status: must be >= 100", "/dropped: required"],
+            ),
+            (
+                {"/_results/0/details": "bad", "/_results/0/path": "channels"},
+                [
+                    "/_results/0/details: must be an array",
+                    "/_results/0/path: must match the pattern ^/",
+                ],
+            ),
+        ],
+        "request-report": [
+            (
+                {"/reasons/0/count": 0, "/reasons/0/status": 202},
+                [
+                    "/reasons/0/count: must be >= 1",
+                    "/reasons/0/status: must be >= 400",
+                ],
+            ),
+            ({"/reasons/0/example": _DELETE}, ["/reasons/0/example: required"]),
+        ],
+        "openapi": [
+            ({"/openapi": "3.0.3"}, ['/openapi: must be "3.1.0"']),
+            (
+                {"/paths": {}, "/info/version": _DELETE},
+                ["/info/version: required", "/paths: must not be empty"],
+            ),
+        ],
+    }
+)
 
 
 def test_every_schema_has_wrong_payload_cases() -> None:
