@@ -1,0 +1,350 @@
+"""The inspector in a real browser: Playwright drives Debian's Chromium against a live emulator and a
+real integration on loopback. Screenshots of each state land in tests/artifacts/ (ignored by git)."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from emulator.app import create_app
+from emulator.harness import LiveServer
+from emulator.outbound.answers import DEFAULT_REASONS
+from tests.conftest import AUTH, CHANNEL, make_config
+from tests.receiver import Answer, Receiver, start_receiver
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SECRET = "front-emulator-api-secret"
+ADA = "tea_1b01"
+UI = "/_emulator/ui"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+DESKTOP = {"width": 1280, "height": 900}
+PHONE = {"width": 360, "height": 760}
+
+pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, Starlette]]:
+    """An emulator of this module's own, so channel settings changed here reach no other test."""
+    app = create_app(make_config())
+    live = LiveServer(app)
+    url = live.start()
+    yield url, app
+    live.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[sync_api.Browser]:
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def api(server) -> Iterator[httpx.Client]:
+    """An HTTP client as an integration (or curl) would use; the emulator starts each test afresh."""
+    url, _ = server
+    with httpx.Client(base_url=url, headers=AUTH, timeout=10) as client:
+        client.post("/_emulator/reset").raise_for_status()
+        yield client
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    receiver, receiving_server = start_receiver(SECRET)
+    yield receiver
+    receiving_server.stop()
+
+
+def new_page(browser, server, viewport: dict[str, int] = DESKTOP) -> sync_api.Page:
+    context = browser.new_context(viewport=viewport, base_url=server[0])
+    context.set_default_timeout(5000)
+    return context.new_page()
+
+
+@pytest.fixture
+def page(browser, server) -> Iterator[sync_api.Page]:
+    page = new_page(browser, server)
+    yield page
+    # Close before the server stops: an open event stream would hold its shutdown.
+    page.context.close()
+
+
+@pytest.fixture
+def phone(browser, server) -> Iterator[sync_api.Page]:
+    page = new_page(browser, server, PHONE)
+    yield page
+    page.context.close()
+
+
+def screenshot(page: sync_api.Page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def wait_live(page: sync_api.Page) -> None:
+    """The page's event stream is connected: from now on, changes reach it without a reload."""
+    page.locator('#live-indicator[data-state="live"]').wait_for()
+
+
+def mark_no_reload(page: sync_api.Page) -> None:
+    page.evaluate("window.__sameDocument = true")
+
+
+def assert_not_reloaded(page: sync_api.Page) -> None:
+    assert page.evaluate("window.__sameDocument === true"), "the page was reloaded"
+
+
+def use_receiver(api: httpx.Client, receiver: Receiver, **settings) -> None:
+    answer = api.patch(
+        f"/channels/{CHANNEL}",
+        json={"settings": {"webhook_url": receiver.url, "undo_send_time": 0, **settings}},
+    )
+    assert answer.status_code == 204, answer.text
+
+
+def post_inbound(api: httpx.Client, handle: str, body: str, **fields) -> dict:
+    answer = api.post(
+        f"/channels/{CHANNEL}/incoming_messages", json={"sender": {"handle": handle}, "body": body, **fields}
+    )
+    assert answer.status_code == 202, answer.text
+    message = api.get(f"/messages/alt:uid:{answer.json()['message_uid']}")
+    assert message.status_code == 200, message.text
+    return message.json()
+
+
+def conversation_of(message: dict) -> str:
+    return message["_links"]["related"]["conversation"].rsplit("/", 1)[1]
+
+
+def wait_state(api: httpx.Client, message_id: str, wanted: str, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while api.get(f"/_emulator/messages/{message_id}").json()["delivery_status"] != wanted:
+        assert time.monotonic() < deadline, f"message {message_id} never became {wanted}"
+        time.sleep(0.01)
+
+
+def reply_with_keyboard(page: sync_api.Page, text: str) -> None:
+    """Fill and send the reply form with the keyboard only: labels, tab order and Enter must work."""
+    page.get_by_label("Reply as").focus()
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "reply-body"
+    page.keyboard.type(text)
+    for _ in range(6):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.textContent.trim()") == "Send reply":
+            break
+    else:
+        raise AssertionError("the Send reply button is not reachable with Tab")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**notice=queued**")
+
+
+def test_failed_to_send_with_the_integrations_message_appears_live(page, api, receiver):
+    # The answer comes late enough for the page to be back from the form post and listening.
+    body = json.dumps({"type": "forbidden", "message": "Customer blocked this number"}).encode()
+    receiver.answer = lambda document: Answer(status=200, body=body, delay=1.5)
+    use_receiver(api, receiver)
+    inbound = post_inbound(api, "+15550199", "Please text me the tracking number")
+    page.goto(f"{UI}/conversations/{conversation_of(inbound)}")
+    reply_with_keyboard(page, "Your parcel is on its way")
+    wait_live(page)
+    mark_no_reload(page)
+    [request] = receiver.wait_for(1)
+    assert request.document["body"] == "<p>Your parcel is on its way</p>"
+    outbound_id = request.document["id"]
+    wait_state(api, outbound_id, "failed")
+    # Within a second of the emulator knowing, without a reload.
+    failed = page.locator(f"#{outbound_id} .state-failed")
+    failed.wait_for(timeout=1000)
+    assert "Failed to send" in failed.inner_text()
+    assert "Customer blocked this number" in failed.inner_text()
+    assert_not_reloaded(page)
+    screenshot(page, "ui-failed-forbidden")
+
+
+def test_request_timeout_without_message_shows_the_default_wording(phone, api, receiver):
+    receiver.answer = lambda document: Answer(status=200, body=b'{"type": "request_timeout"}', delay=0.5)
+    use_receiver(api, receiver)
+    inbound = post_inbound(api, "visitor-9", "Is anyone there?")
+    conversation_id = conversation_of(inbound)
+    phone.goto(f"{UI}/conversations/{conversation_id}")
+    wait_live(phone)
+    mark_no_reload(phone)
+    # A teammate replies through Front's API (as curl would); the page learns of it live.
+    sent = api.post(
+        f"/conversations/{conversation_id}/messages", json={"body": "<p>Yes!</p>", "author_id": ADA}
+    )
+    assert sent.status_code == 202, sent.text
+    phone.locator(".message.outbound .body", has_text="Yes!").wait_for(timeout=1000)
+    failed = phone.locator(".message.outbound .state-failed")
+    failed.wait_for()
+    text = failed.inner_text()
+    assert "Failed to send" in text and "request_timeout" in text
+    assert DEFAULT_REASONS["request_timeout"] in text
+    assert_not_reloaded(phone)
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(phone, "ui-failed-request-timeout-360px")
+
+
+def test_cancel_in_the_undo_window_delivers_nothing(page, api, receiver):
+    use_receiver(api, receiver, undo_send_time=10)
+    # Freeze the clock when the control plane can, so "after the window" needs no 10 s wait.
+    frozen = api.post("/_emulator/clock/freeze", json={}).status_code == 200
+    try:
+        inbound = post_inbound(api, "visitor-3", "Can I change my order?")
+        conversation_id = conversation_of(inbound)
+        page.goto(f"{UI}/conversations/{conversation_id}")
+        reply_with_keyboard(page, "Sure, one moment")
+        pending = page.locator(".state-pending")
+        pending.wait_for()
+        countdown = page.locator(".countdown")
+        first = int(countdown.inner_text().split()[0])
+        assert 8 <= first <= 10
+        page.wait_for_function(
+            f"parseInt(document.querySelector('.countdown').textContent) < {first}", timeout=2500
+        )
+        screenshot(page, "ui-pending-undo-countdown")
+        cancel = page.get_by_role("button", name="Cancel sending")
+        cancel.focus()
+        page.keyboard.press("Enter")
+        page.wait_for_url("**notice=cancelled**")
+        state = page.locator(".message.outbound .state-cancelled")
+        state.wait_for()
+        assert "Cancelled" in state.inner_text()
+        assert page.get_by_role("button", name="Cancel sending").count() == 0
+        screenshot(page, "ui-cancelled")
+        if frozen:
+            api.post("/_emulator/clock/advance", json={"seconds": 11}).raise_for_status()
+            time.sleep(0.5)  # time for a wrongly sent message to arrive
+        else:
+            time.sleep(10.5)
+    finally:
+        if frozen:
+            api.post("/_emulator/clock/unfreeze", json={})
+    assert receiver.received == []
+    assert api.get("/_emulator/deliveries").json()["_results"] == []
+    assert "Cancelled" in page.locator(".message.outbound").inner_text()
+
+
+def test_inbound_message_posted_by_an_http_client_appears_live(browser, server, page, api):
+    page.goto(f"{UI}/channels/{CHANNEL}")
+    page.get_by_text("No conversations yet").wait_for()
+    wait_live(page)
+    mark_no_reload(page)
+    started = time.monotonic()
+    first = post_inbound(api, "visitor-live", "Hello from curl", subject="Order 1234")
+    row = page.get_by_role("link", name="visitor-live")
+    row.wait_for(timeout=1000)
+    assert time.monotonic() - started < 1.5
+    assert "Order 1234" in page.locator("#live-conversations").inner_text()
+    assert_not_reloaded(page)
+    screenshot(page, "ui-inbound-live-channel")
+
+    row.click()
+    page.wait_for_url(f"**/conversations/{conversation_of(first)}")
+    wait_live(page)
+    mark_no_reload(page)
+    post_inbound(
+        api,
+        "visitor-live",
+        "And a **second** message",
+        metadata={"headers": {"session": "s-77"}},
+    )
+    page.locator(".message .body", has_text="And a second message").wait_for(timeout=1000)
+    assert_not_reloaded(page)
+    screenshot(page, "ui-inbound-live-conversation")
+
+
+def test_delivery_view_shows_the_signature_and_redelivers(page, api, receiver):
+    use_receiver(api, receiver)
+    inbound = post_inbound(api, "visitor-5", "Thanks!")
+    sent = api.post(
+        f"/conversations/{conversation_of(inbound)}/messages",
+        json={"body": "<p>Anytime</p>", "author_id": ADA},
+    )
+    assert sent.status_code == 202
+    [request] = receiver.wait_for(1)
+    wait_state(api, request.document["id"], "sent")
+    page.goto(f"{UI}/deliveries")
+    screenshot(page, "ui-deliveries")
+    page.locator("#live-deliveries a[href*='/deliveries/dlv_']").first.click()
+    signature = page.locator("#signature")
+    signature.wait_for()
+    assert signature.inner_text() == request.headers["x-front-signature"]
+    assert "sha1-body" in page.locator(".signature").inner_text()
+    assert "Anytime" in page.locator("pre.code").first.inner_text()
+    screenshot(page, "ui-delivery-signature")
+    page.get_by_role("button", name="Redeliver").click()
+    page.wait_for_url("**notice=redelivered**")
+    assert len(receiver.wait_for(2)) == 2
+    assert "redelivery of" in page.locator("#live-delivery-summary").inner_text()
+    assert page.locator("#signature").inner_text() == receiver.received[1].headers["x-front-signature"]
+
+
+def test_rejected_inbound_request_appears_live_with_details(page, api, server):
+    if not hasattr(server[1].state, "journal"):
+        pytest.skip("this emulator keeps no request journal")
+    page.goto(f"{UI}/rejected")
+    wait_live(page)
+    mark_no_reload(page)
+    refused = api.post(
+        f"/channels/{CHANNEL}/incoming_messages", json={"sender": {"name": "No handle"}, "body": ""}
+    )
+    assert refused.status_code == 400
+    entry = page.locator("#live-rejected article").first
+    entry.wait_for(timeout=1500)
+    text = entry.inner_text()
+    assert "Invalid request body" in text and "/sender/handle" in text
+    assert_not_reloaded(page)
+    screenshot(page, "ui-rejected")
+
+
+def test_every_page_is_readable_at_360_px(phone, api, receiver):
+    receiver.answer = lambda document: Answer(
+        body=b'{"type": "forbidden", "message": "Customer blocked this number"}'
+    )
+    use_receiver(api, receiver)
+    inbound = post_inbound(
+        api,
+        "a-rather-long-visitor-handle@example.test",
+        "A long message " * 20,
+        metadata={"thread_ref": "t-360", "headers": {"very_long_header_name": "x" * 80}},
+    )
+    conversation_id = conversation_of(inbound)
+    api.post(f"/conversations/{conversation_id}/messages", json={"body": "<p>Reply</p>", "author_id": ADA})
+    [request] = receiver.wait_for(1)
+    wait_state(api, request.document["id"], "failed")
+    api.post(f"/channels/{CHANNEL}/incoming_messages", json={"sender": {}, "body": 1})
+    delivery_id = api.get("/_emulator/deliveries").json()["_results"][0]["id"]
+    pages = {
+        "workspace": UI,
+        "channel": f"{UI}/channels/{CHANNEL}",
+        "conversation": f"{UI}/conversations/{conversation_id}",
+        "deliveries": f"{UI}/deliveries",
+        "delivery": f"{UI}/deliveries/{delivery_id}",
+        "rejected": f"{UI}/rejected",
+    }
+    for name, path in pages.items():
+        phone.goto(path)
+        phone.locator("h1").wait_for()
+        width = phone.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{name} scrolls sideways at 360 px ({width} px wide)"
+        screenshot(phone, f"ui-{name}-360px")
