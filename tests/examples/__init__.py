@@ -1,0 +1,1 @@
+"""Example integrations, run as tests (the README quotes them)."""

@@ -1,0 +1,126 @@
+"""A small live-chat bridge between a website chat and a Front custom channel.
+
+- A visitor writes in the website chat (``POST /chat/{session}/messages``): the bridge pushes the message
+  into Front with ``POST /channels/{channel_id}/incoming_messages``, threaded by chat session.
+- A teammate replies in Front: Front POSTs the message to the bridge's Outgoing URL
+  (``POST /front/outgoing``); the bridge verifies ``X-Front-Signature`` over the raw body, finds the
+  visitor's chat session and shows the reply there.
+
+The chat itself is in memory (:class:`Chat`). This file is the README's example and runs as a test in
+tests/examples/test_livechat_bridge.py, against the emulator and the contract runner.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from dataclasses import dataclass, field
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+TIMESTAMP_TOLERANCE_SECONDS = 300  # Front's security guide: reject requests older than 5 minutes
+
+
+@dataclass
+class ChatLine:
+    id: str
+    author: str  # "visitor" or the teammate's name
+    text: str
+
+
+@dataclass
+class Chat:
+    """The website chat: one transcript per session, and who the visitor of each session is."""
+
+    transcripts: dict[str, list[ChatLine]] = field(default_factory=dict)
+    session_of_visitor: dict[str, str] = field(default_factory=dict)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
+
+    def add(self, session: str, author: str, text: str) -> ChatLine:
+        line = ChatLine(f"line-{next(self._ids)}", author, text)
+        self.transcripts.setdefault(session, []).append(line)
+        return line
+
+
+def signature_is_valid(headers: dict[str, str], body: bytes, secret: str, scheme: str) -> bool:
+    """Front's two schemes, checked over the raw body in constant time."""
+    signature = headers.get("x-front-signature", "").encode()
+    key = secret.encode()
+    if scheme == "sha1-body":
+        expected = base64.b64encode(hmac.new(key, body, hashlib.sha1).digest())
+        return hmac.compare_digest(expected, signature)
+    timestamp = headers.get("x-front-request-timestamp", "")
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp) / 1000) > TIMESTAMP_TOLERANCE_SECONDS:
+        return False
+    signed = timestamp.encode() + b":" + body
+    expected = base64.b64encode(hmac.new(key, signed, hashlib.sha256).digest())
+    return hmac.compare_digest(expected, signature)
+
+
+def front_error(status: int, kind: str, message: str) -> JSONResponse:
+    """Front's error answer: the message is marked failed to send, with `message` as the reason."""
+    return JSONResponse({"type": kind, "message": message}, status_code=status)
+
+
+def create_bridge(
+    front_url: str, token: str, channel_id: str, api_secret: str, scheme: str = "sha1-body"
+) -> Starlette:
+    chat = Chat()
+    front = httpx.AsyncClient(base_url=front_url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
+
+    async def visitor_writes(request: Request) -> JSONResponse:
+        session = request.path_params["session"]
+        document = await request.json()
+        visitor, text = document["visitor"], document["text"]
+        chat.add(session, "visitor", text)
+        chat.session_of_visitor[visitor] = session
+        answer = await front.post(
+            f"/channels/{channel_id}/incoming_messages",
+            json={
+                "sender": {"handle": visitor, "name": document.get("name")},
+                "body": text,
+                "metadata": {"thread_ref": session},
+            },
+        )
+        answer.raise_for_status()
+        return JSONResponse(answer.json(), status_code=202)
+
+    async def transcript(request: Request) -> JSONResponse:
+        lines = chat.transcripts.get(request.path_params["session"], [])
+        return JSONResponse([{"id": line.id, "author": line.author, "text": line.text} for line in lines])
+
+    async def front_outgoing(request: Request) -> JSONResponse:
+        body = await request.body()
+        # Verify before parsing: the raw bytes are what Front signed.
+        if not signature_is_valid(dict(request.headers), body, api_secret, scheme):
+            return front_error(401, "authentication_required", "The X-Front-Signature is not valid.")
+        try:
+            message = json.loads(body)
+            text = message["text"]
+            visitors = [r["handle"] for r in message["recipients"] if r["role"] == "to"]
+            author = message["author"] or {}
+        except (ValueError, KeyError, TypeError):
+            return front_error(400, "bad_request", "The body is not a Front message.")
+        session = next((chat.session_of_visitor[v] for v in visitors if v in chat.session_of_visitor), None)
+        if session is None:
+            return front_error(404, "not_found", f"No chat session for {', '.join(visitors)}.")
+        line = chat.add(session, author.get("first_name") or "Support", text)
+        return JSONResponse({"type": "success", "external_id": line.id})
+
+    app = Starlette(
+        routes=[
+            Route("/chat/{session}/messages", visitor_writes, methods=["POST"]),
+            Route("/chat/{session}", transcript, methods=["GET"]),
+            Route("/front/outgoing", front_outgoing, methods=["POST"]),
+        ],
+    )
+    app.state.chat = chat
+    return app
