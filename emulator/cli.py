@@ -58,6 +58,20 @@ def _parser() -> argparse.ArgumentParser:
         "--wait", type=float, default=0, metavar="SECONDS", help="keep trying this long (default 0)"
     )
     readyz.set_defaults(run=_readyz)
+
+    contract = commands.add_parser("contract", help="check an integration against Front's contract")
+    contract_kinds = contract.add_subparsers(dest="contract_kind", required=True)
+    outgoing = contract_kinds.add_parser(
+        "outgoing", help="send generated, signed and forged messages to an integration's Outgoing URL"
+    )
+    outgoing.add_argument("--url", required=True, help="the integration's Outgoing URL")
+    outgoing.add_argument("--secret", required=True, help="the company API secret it verifies with")
+    outgoing.add_argument("--scheme", choices=("sha1-body", "sha256-timestamp"), default="sha1-body")
+    outgoing.add_argument("--examples", type=int, default=100, help="generated messages (default 100)")
+    outgoing.add_argument("--seed", type=int, default=0, help="same seed, same payloads (default 0)")
+    outgoing.add_argument("--timeout", type=float, default=7.0, help="seconds per answer (default 7)")
+    outgoing.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report")
+    outgoing.set_defaults(run=_contract_outgoing)
     return parser
 
 
@@ -142,3 +156,28 @@ def _readyz(args: argparse.Namespace) -> int:
             print(f"not ready after {args.wait:g} s: {url}: {last_problem}", file=sys.stderr)
             return 1
         time.sleep(0.1)
+
+
+def _contract_outgoing(args: argparse.Namespace) -> int:
+    # Imported here: Hypothesis and the schema strategies are slow to import and only this command needs them.
+    from emulator.contract.runner import run_outgoing_contract
+
+    if not args.url.startswith(("http://", "https://")):
+        print(f"front-emulator: --url {args.url!r} must start with http:// or https://", file=sys.stderr)
+        return 2
+    if args.examples < 1 or args.timeout <= 0:
+        print("front-emulator: --examples must be at least 1 and --timeout positive", file=sys.stderr)
+        return 2
+
+    def progress(done: int, total: int) -> None:
+        filled = done * 20 // total
+        print(f"\r[{'#' * filled}{'.' * (20 - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    report = run_outgoing_contract(
+        args.url, args.secret, args.scheme, args.examples, args.seed, args.timeout, progress=progress
+    )
+    print(file=sys.stderr)
+    print(report.format())
+    if args.junit is not None:
+        args.junit.write_text(report.to_junit_xml(), "utf-8")
+    return 0 if report.ok else 1
