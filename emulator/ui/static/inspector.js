@@ -88,10 +88,18 @@ async function refresh() {
   }
 }
 
+// Streams end every few seconds on purpose (see live.py) and EventSource reconnects at once; only a
+// reconnection that takes a while is worth showing (and announcing through role=status).
+let reconnecting = null;
+
 function connect() {
   const since = encodeURIComponent(body.dataset.liveSequence || "");
   const source = new EventSource(`${PREFIX}/events?since=${since}`);
-  const live = () => setIndicator("live", "Live");
+  const live = () => {
+    clearTimeout(reconnecting);
+    reconnecting = null;
+    setIndicator("live", "Live");
+  };
   source.addEventListener("ready", live);
   source.addEventListener("ping", live);
   source.addEventListener("change", (event) => {
@@ -100,9 +108,14 @@ function connect() {
     if (data.overflow || data.changes.some(relevant)) refresh();
   });
   source.addEventListener("error", () => {
-    setIndicator("reconnecting", "Reconnecting…");
+    if (reconnecting === null) {
+      reconnecting = setTimeout(() => setIndicator("reconnecting", "Reconnecting…"), 2000);
+    }
     // EventSource retries by itself unless the server answered with an error; then start afresh.
-    if (source.readyState === EventSource.CLOSED) setTimeout(connect, 2000);
+    if (source.readyState === EventSource.CLOSED) {
+      source.close();
+      setTimeout(connect, 2000);
+    }
   });
 }
 
