@@ -649,6 +649,18 @@ WRONG_PAYLOADS: dict[str, list[tuple[dict[str, Any], list[str]]]] = {
             ],
         ),
         (
+            {"/history": [{"channel": "cha_1a01", "sender": {"name": "Ada"}, "body": 5, "created_at": 60}]},
+            [
+                "/history/0/body: must be a string",
+                "/history/0/created_at: must be <= 0",
+                "/history/0/sender/handle: required",
+            ],
+        ),
+        (
+            {"/history": [{"channel": "", "sender": {"handle": "x"}, "body": "hi", "body_format": "rtf"}]},
+            ["/history/0/body_format: must be one of: markdown, html", "/history/0/channel: must not be empty"],
+        ),
+        (
             {"/tokens/1/scopes/0": "admin"},
             [
                 "/tokens/1/scopes/0: must be one of: *, attachments:read, channels:read, "

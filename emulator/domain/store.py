@@ -90,6 +90,24 @@ class Store:
         self._outbound_queue: list[tuple[float, int, Message]] = []
         self.deliveries: list[Delivery] = []
         self._deliveries_by_id: dict[str, Delivery] = {}
+        self._load_history(workspace)
+
+    def _load_history(self, workspace: Workspace) -> None:
+        """The workspace file's conversation history, created as if it had arrived before now."""
+        now = self.clock.now()
+        # sorted() is stable: messages with the same offset keep the file's order.
+        for item in sorted(workspace.history, key=lambda message: message.created_at):
+            channel = self._channels_by_id.get(item.channel) or self._channels_by_address.get(item.channel)
+            assert channel is not None, "workspace_from_checked_document checks history channels"
+            incoming = IncomingMessage(
+                sender_handle=item.sender_handle,
+                body=item.body,
+                sender_name=item.sender_name,
+                subject=item.subject,
+                body_format=item.body_format,
+                thread_ref=item.thread_ref,
+            )
+            self._create_inbound(_Pending(self.ids.new_uid(), channel, incoming), now + item.created_at)
         if self.listeners:
             self._notify("reset")
 

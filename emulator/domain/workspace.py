@@ -117,19 +117,49 @@ class ApiToken:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryMessage:
+    """An inbound message of the workspace file's `history`, created whenever the workspace is loaded."""
+
+    channel: str  # id or address, checked against the workspace's custom channels on load
+    sender_handle: str
+    body: str
+    sender_name: str | None = None
+    subject: str | None = None
+    body_format: Literal["markdown", "html"] = "markdown"
+    thread_ref: str | None = None
+    # Seconds relative to the load (<= 0), so history stays "recent" whenever the emulator starts.
+    created_at: float = 0.0
+
+    def as_document(self) -> dict[str, Any]:
+        sender: dict[str, Any] = {"handle": self.sender_handle}
+        if self.sender_name is not None:
+            sender["name"] = self.sender_name
+        document: dict[str, Any] = {"channel": self.channel, "sender": sender, "body": self.body}
+        optional = {"subject": self.subject, "thread_ref": self.thread_ref}
+        document.update({key: value for key, value in optional.items() if value is not None})
+        document["body_format"] = self.body_format
+        document["created_at"] = self.created_at
+        return document
+
+
+@dataclass(frozen=True, slots=True)
 class Workspace:
     channels: tuple[Channel, ...]
     teammates: tuple[Teammate, ...]
     tokens: tuple[ApiToken, ...]
     api_secret: str
+    history: tuple[HistoryMessage, ...] = ()
 
     def as_document(self) -> dict[str, Any]:
-        return {
+        document = {
             "channels": [channel.as_document() for channel in self.channels],
             "teammates": [teammate.as_document() for teammate in self.teammates],
             "tokens": [token.as_document() for token in self.tokens],
             "api_secret": self.api_secret,
         }
+        if self.history:
+            document["history"] = [message.as_document() for message in self.history]
+        return document
 
 
 def workspace_from_document(document: dict[str, Any]) -> Workspace:
@@ -165,7 +195,20 @@ def workspace_from_document(document: dict[str, Any]) -> Workspace:
         )
         for item in document["tokens"]
     )
-    return Workspace(channels, teammates, tokens, document["api_secret"])
+    history = tuple(
+        HistoryMessage(
+            channel=item["channel"],
+            sender_handle=item["sender"]["handle"],
+            body=item["body"],
+            sender_name=item["sender"].get("name"),
+            subject=item.get("subject"),
+            body_format=item.get("body_format", "markdown"),
+            thread_ref=item.get("thread_ref"),
+            created_at=item.get("created_at", 0),
+        )
+        for item in document.get("history", [])
+    )
+    return Workspace(channels, teammates, tokens, document["api_secret"], history)
 
 
 class WorkspaceFileError(ValueError):
@@ -200,7 +243,7 @@ def workspace_from_checked_document(document: object, source: str) -> Workspace:
     """Validate a workspace document, reporting every bad field and duplicate id, then build it."""
     problems = validator("workspace").details(document)
     if not problems and isinstance(document, dict):
-        problems = _duplicates(document)
+        problems = _duplicates(document) + _history_channels(document)
     if problems:
         raise WorkspaceFileError(f"{source} is not a valid workspace:\n  " + "\n  ".join(problems))
     assert isinstance(document, dict)
@@ -221,6 +264,22 @@ def _duplicates(document: dict[str, Any]) -> list[str]:
                 problems.append(f"/{collection}/{index}/{key}: {item[key]!r} is used twice")
             seen.add(item[key])
     return problems
+
+
+def _history_channels(document: dict[str, Any]) -> list[str]:
+    """Each history message must name a custom channel (by id or address): only those take messages."""
+    custom = {
+        reference
+        for channel in document["channels"]
+        if channel.get("type", "custom") == "custom"
+        for reference in (channel["id"], channel["address"])
+    }
+    return [
+        f"/history/{index}/channel: {item['channel']!r} is not a custom channel of this workspace "
+        f"(known: {', '.join(sorted(custom)) or 'none'})"
+        for index, item in enumerate(document.get("history", []))
+        if item["channel"] not in custom
+    ]
 
 
 def default_workspace_path() -> Path:
