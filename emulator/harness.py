@@ -77,7 +77,19 @@ class FrontEmulator:
     def reset(self) -> None:
         """Back to the loaded workspace: messages, conversations, deliveries, clock and ids."""
         self.call("POST", "/_emulator/reset")
+        self.forget_workspace()
+
+    def forget_workspace(self) -> None:
+        """The workspace may have changed (reset, seed): read it again when next needed."""
         self._workspace = None
+
+    def seed(self, path: str | None = None, workspace: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Start afresh on another workspace: a fixture file (`path`) or an inline document."""
+        document = self.call(
+            "POST", "/_emulator/seed", json={"path": path} if path else {"workspace": workspace}
+        )
+        self._workspace = document
+        return document
 
     def freeze(self, at: float | None = None) -> float:
         """Stop the clock (at `at`, Unix seconds, or now); creation delays and undo windows then wait for

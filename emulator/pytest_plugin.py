@@ -23,6 +23,7 @@ from starlette.testclient import TestClient
 
 from emulator.app import create_app, create_store
 from emulator.config import Config, CreationDelay
+from emulator.control.state import reset_emulator
 from emulator.harness import FrontEmulator, LiveServer
 
 URL_OPTION = "--front-emulator-url"
@@ -83,36 +84,57 @@ def _settings_key(settings: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 
 class _Pool:
-    """Apps and servers built once per distinct settings, then reset between tests: cheap fixtures."""
+    """Apps, servers and HTTP clients built once per distinct settings, then reset between tests: fixtures
+    then cost a reset, not an app start (and not an SSL context per httpx.Client)."""
 
     def __init__(self) -> None:
-        self.clients: dict[tuple[tuple[str, str], ...], TestClient] = {}
-        self.servers: dict[tuple[tuple[str, str], ...], tuple[LiveServer, str]] = {}
+        self.in_process: dict[tuple[tuple[str, str], ...], FrontEmulator] = {}
+        self.live: dict[tuple[tuple[str, str], ...], tuple[LiveServer, FrontEmulator]] = {}
+        self.external: dict[str, FrontEmulator] = {}
 
-    def in_process(self, settings: dict[str, Any]) -> TestClient:
+    def in_process_emulator(self, settings: dict[str, Any]) -> FrontEmulator:
         key = _settings_key(settings)
-        if key not in self.clients:
+        if key not in self.in_process:
             config = _config(settings)
             app = create_app(config, create_store(config))
             client = TestClient(app, base_url=IN_PROCESS_URL)
             client.__enter__()  # runs the lifespan: the delivery engine
             app.state.engine.base_url = IN_PROCESS_URL
-            self.clients[key] = client
-        return self.clients[key]
+            self.in_process[key] = _authorised(FrontEmulator(client, IN_PROCESS_URL))
+        emulator = self.in_process[key]
+        client = emulator.client
+        assert isinstance(client, TestClient) and client.portal is not None
+        # Reset on the app's own event loop, without an HTTP round trip through the test client's portal.
+        client.portal.call(reset_emulator, client.app.state)  # type: ignore[attr-defined]
+        emulator.forget_workspace()
+        return emulator
 
-    def live(self, settings: dict[str, Any]) -> str:
+    def live_emulator(self, settings: dict[str, Any]) -> FrontEmulator:
         key = _settings_key(settings)
-        if key not in self.servers:
+        if key not in self.live:
             config = _config(settings)
             server = LiveServer(create_app(config, create_store(config)))
-            self.servers[key] = (server, server.start())
-        return self.servers[key][1]
+            url = server.start()
+            self.live[key] = (server, _authorised(FrontEmulator(httpx.Client(base_url=url, timeout=30), url)))
+        emulator = self.live[key][1]
+        emulator.reset()
+        return emulator
+
+    def external_emulator(self, url: str) -> FrontEmulator:
+        if url not in self.external:
+            self.external[url] = FrontEmulator(httpx.Client(base_url=url, timeout=30), url)
+        emulator = self.external[url]
+        emulator.reset()
+        return _authorised(emulator)
 
     def close(self) -> None:
-        for client in self.clients.values():
-            client.__exit__(None, None, None)
-        for server, _ in self.servers.values():
+        for emulator in self.in_process.values():
+            emulator.client.__exit__(None, None, None)  # type: ignore[attr-defined]
+        for server, emulator in self.live.values():
+            emulator.client.close()  # type: ignore[attr-defined]
             server.stop()
+        for emulator in self.external.values():
+            emulator.client.close()  # type: ignore[attr-defined]
 
 
 @pytest.fixture(scope="session")
@@ -122,26 +144,31 @@ def _front_emulator_pool() -> Iterator[_Pool]:
     pool.close()
 
 
-def _prepared(emulator: FrontEmulator, settings: dict[str, Any]) -> FrontEmulator:
-    emulator.reset()
-    # Tests call Front's API through `emulator.client` as their integration would, authorised.
+def _authorised(emulator: FrontEmulator) -> FrontEmulator:
+    """Tests call Front's API through `emulator.client` as their integration would, with its token."""
     emulator.client.headers["Authorization"] = f"Bearer {emulator.token}"  # type: ignore[attr-defined]
-    if settings.get("clock", "real") == "frozen":
-        emulator.freeze()
-    elif settings.get("clock", "real") != "real":
-        raise pytest.UsageError(f"front_emulator clock must be 'real' or 'frozen', not {settings['clock']!r}")
     return emulator
 
 
-def _external(request: pytest.FixtureRequest, url: str, settings: dict[str, Any]) -> Iterator[FrontEmulator]:
+def _with_clock(emulator: FrontEmulator, settings: dict[str, Any]) -> FrontEmulator:
+    clock = settings.get("clock", "real")
+    if clock == "frozen":
+        emulator.freeze()
+    elif clock != "real":
+        raise pytest.UsageError(f"front_emulator clock must be 'real' or 'frozen', not {clock!r}")
+    return emulator
+
+
+def _external(
+    request: pytest.FixtureRequest, pool: _Pool, url: str, settings: dict[str, Any]
+) -> FrontEmulator:
     fixed = sorted(set(settings) - {"clock"})
     if fixed:
         raise pytest.UsageError(
             f"{request.node.nodeid}: {', '.join(fixed)} cannot change per test against an external emulator "
             f"({url}); start it with the matching `front-emulator serve` flags instead"
         )
-    with httpx.Client(base_url=url, timeout=30) as client:
-        yield _prepared(FrontEmulator(client, url), settings)
+    return _with_clock(pool.external_emulator(url), settings)
 
 
 @pytest.fixture
@@ -151,12 +178,13 @@ def front_emulator(
     """The emulator in-process (no socket), fresh for this test."""
     url = _external_url(request.config)
     if url:
-        yield from _external(request, url, front_emulator_settings)
+        yield _external(request, _front_emulator_pool, url, front_emulator_settings)
         return
-    client = _front_emulator_pool.in_process(front_emulator_settings)
-    emulator = _prepared(FrontEmulator(client, IN_PROCESS_URL), front_emulator_settings)
+    emulator = _with_clock(
+        _front_emulator_pool.in_process_emulator(front_emulator_settings), front_emulator_settings
+    )
     yield emulator
-    bugs = client.app.state.engine.bugs  # type: ignore[attr-defined]
+    bugs = emulator.client.app.state.engine.bugs  # type: ignore[attr-defined]
     if bugs:
         found = list(bugs)
         bugs.clear()
@@ -166,12 +194,9 @@ def front_emulator(
 @pytest.fixture
 def front_server(
     request: pytest.FixtureRequest, front_emulator_settings: dict[str, Any], _front_emulator_pool: _Pool
-) -> Iterator[FrontEmulator]:
+) -> FrontEmulator:
     """A real emulator server on 127.0.0.1 (started once per run), reset before this test."""
-    url = _external_url(request.config) or None
+    url = _external_url(request.config)
     if url:
-        yield from _external(request, url, front_emulator_settings)
-        return
-    base = _front_emulator_pool.live(front_emulator_settings)
-    with httpx.Client(base_url=base, timeout=30) as client:
-        yield _prepared(FrontEmulator(client, base), front_emulator_settings)
+        return _external(request, _front_emulator_pool, url, front_emulator_settings)
+    return _with_clock(_front_emulator_pool.live_emulator(front_emulator_settings), front_emulator_settings)

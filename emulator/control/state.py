@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -27,14 +28,18 @@ async def reset(request: Request) -> Response:
     """Back to how the emulator started: the workspace it loaded (not a seeded one), no messages,
     conversations or deliveries, ids from the seed again, fresh rate budgets, the clock as it started,
     an empty request journal and no snapshots. Every test of the pytest plugin starts from here."""
-    state = request.app.state
+    reset_emulator(request.app.state)
+    return Response(status_code=204)
+
+
+def reset_emulator(state: State) -> None:
+    """The reset itself, shared with the pytest plugin's in-process fixture (which skips the HTTP hop)."""
     state.store.reset()
     if isinstance(state.store.clock, ControllableClock):
         state.store.clock.reset()
     state.journal.clear()
     state.snapshots.clear()
     state.engine.wake()
-    return Response(status_code=204)
 
 
 async def seed(request: Request) -> Response:
