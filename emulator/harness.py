@@ -129,6 +129,11 @@ class FrontEmulator:
     def message(self, message_id: str) -> dict[str, Any]:
         return self.call("GET", f"/messages/{message_id}", headers=self.auth)
 
+    @staticmethod
+    def conversation_id_of(message: dict[str, Any]) -> str:
+        """The `cnv_…` id a message (as Front's API shows it) belongs to."""
+        return str(message["_links"]["related"]["conversation"]).rsplit("/", 1)[1]
+
     def conversation(self, conversation_id: str) -> dict[str, Any]:
         return self.call("GET", f"/conversations/{conversation_id}", headers=self.auth)
 
