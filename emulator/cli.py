@@ -71,6 +71,9 @@ def _parser() -> argparse.ArgumentParser:
     outgoing.add_argument("--seed", type=int, default=0, help="same seed, same payloads (default 0)")
     outgoing.add_argument("--timeout", type=float, default=7.0, help="seconds per answer (default 7)")
     outgoing.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report")
+    outgoing.add_argument(
+        "--shrink-seconds", type=float, default=5.0, help="time to shrink each failure (default 5)"
+    )
     outgoing.set_defaults(run=_contract_outgoing)
     return parser
 
@@ -174,7 +177,14 @@ def _contract_outgoing(args: argparse.Namespace) -> int:
         print(f"\r[{'#' * filled}{'.' * (20 - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
 
     report = run_outgoing_contract(
-        args.url, args.secret, args.scheme, args.examples, args.seed, args.timeout, progress=progress
+        args.url,
+        args.secret,
+        args.scheme,
+        args.examples,
+        args.seed,
+        args.timeout,
+        progress=progress,
+        shrink_seconds=args.shrink_seconds,
     )
     print(file=sys.stderr)
     print(report.format())

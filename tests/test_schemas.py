@@ -658,7 +658,10 @@ WRONG_PAYLOADS: dict[str, list[tuple[dict[str, Any], list[str]]]] = {
         ),
         (
             {"/history": [{"channel": "", "sender": {"handle": "x"}, "body": "hi", "body_format": "rtf"}]},
-            ["/history/0/body_format: must be one of: markdown, html", "/history/0/channel: must not be empty"],
+            [
+                "/history/0/body_format: must be one of: markdown, html",
+                "/history/0/channel: must not be empty",
+            ],
         ),
         (
             {"/tokens/1/scopes/0": "admin"},

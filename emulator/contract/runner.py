@@ -213,7 +213,7 @@ def run_outgoing_contract(
     links_base: str = DEFAULT_BASE_URL,
     channel_address: str = DEFAULT_CHANNEL_ADDRESS,
     progress: Callable[[int, int], None] | None = None,
-    shrink_seconds: float = 10.0,
+    shrink_seconds: float = 5.0,
 ) -> ContractReport:
     """Check the integration at ``url`` against Front's outgoing contract; never raises for violations.
 

@@ -1,0 +1,165 @@
+"""emulator.contract: the strategies stay inside schemas/, and the runner tells a correct integration from
+a broken one, reproducibly, with shrunk payloads, JUnit output and CLI exit codes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from emulator.contract import (
+    custom_messages,
+    invalid_custom_messages,
+    outgoing_messages,
+    run_outgoing_contract,
+)
+from emulator.outbound.javascript_json import stringify_bytes
+from emulator.schemas import validator
+from tests.conftest import CHANNEL, LiveServer
+from tests.examples.broken_integration import create_broken_integration
+from tests.examples.livechat_bridge import create_bridge
+
+SECRET = "contract-secret"
+FAST = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@pytest.fixture(scope="module")
+def bridge_url():
+    server = LiveServer(create_bridge("http://127.0.0.1:9", "token-unused", CHANNEL, SECRET))
+    yield server.start() + "/front/outgoing"
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def broken_url():
+    server = LiveServer(create_broken_integration())
+    yield server.start() + "/front/outgoing"
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def broken_report(broken_url):
+    return run_outgoing_contract(broken_url, SECRET, examples=20, seed=3, shrink_seconds=4)
+
+
+# -- strategies ---------------------------------------------------------------------------------------
+
+
+@FAST
+@given(outgoing_messages())
+def test_outgoing_messages_are_valid_and_coherent(message):
+    validator("message").check(message)
+    link = message["_links"]["self"]
+    assert link.endswith("/messages/" + message["id"])
+    assert [r["role"] for r in message["recipients"]][:2] == ["from", "to"]
+    for attachment in message["attachments"]:
+        assert attachment["url"] == f"{link}/download/{attachment['id']}"
+    replied_to = message["_links"]["related"].get("message_replied_to")
+    in_reply_to = message["metadata"].get("headers", {}).get("in_reply_to")
+    assert (replied_to is None) == (in_reply_to is None)
+    if replied_to:
+        assert replied_to.endswith("/" + in_reply_to)
+
+
+@FAST
+@given(custom_messages())
+def test_custom_messages_are_valid(document):
+    validator("custom-message").check(document)
+
+
+@FAST
+@given(invalid_custom_messages())
+def test_invalid_custom_messages_are_refused_naming_the_defect(pair):
+    document, pointer = pair
+    details = validator("custom-message").details(document)
+    assert any(line.startswith((pointer + ":", pointer + "/")) for line in details), (pointer, details)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(custom_messages())
+def test_the_emulator_accepts_every_generated_custom_message(client, document):
+    answer = client.post(f"/channels/{CHANNEL}/incoming_messages", json=document)
+    assert answer.status_code == 202, answer.text
+
+
+# -- runner -------------------------------------------------------------------------------------------
+
+
+def test_correct_integration_passes_both_schemes(bridge_url):
+    report = run_outgoing_contract(bridge_url, SECRET, examples=15, seed=1)
+    assert report.ok, report.format()
+    assert [c.name for c in report.checks] == [
+        "signed messages",
+        "forged: wrong_secret",
+        "forged: altered_body",
+        "forged: missing_signature",
+    ]
+    assert "PASSED" in report.format()
+
+
+def test_broken_integration_is_caught(broken_report):
+    assert not broken_report.ok
+    by_check = {v.check: v for v in broken_report.violations}
+    assert by_check["signed messages"].kind == "malformed_answer"
+    assert "not a Front answer" in by_check["signed messages"].explanation
+    assert by_check["forged: wrong_secret"].kind == "accepted_forgery"
+    assert by_check["forged: altered_body"].kind == "accepted_forgery"
+    # Refused, but in its own format: a note, not a violation.
+    missing = next(c for c in broken_report.checks if c.name == "forged: missing_signature")
+    assert missing.ok and any("not with a Front error answer" in note for note in missing.notes)
+    assert "FAILED: 3 violation(s)" in broken_report.format()
+
+
+def test_shrinking_gives_a_minimal_payload(broken_report):
+    payload = broken_report.violations[0].payload
+    # The integration crashes on non-ASCII text: shrinking (4 s here) leaves a few characters of text.
+    assert len(payload["text"]) <= 10 and not payload["text"].isascii()
+    assert payload["attachments"] == [] and payload["subject"] == ""
+    assert len(stringify_bytes(payload)) < 1500
+    validator("message").check(payload)
+
+
+def test_same_seed_same_payloads(bridge_url):
+    first = run_outgoing_contract(bridge_url, SECRET, examples=10, seed=7)
+    again = run_outgoing_contract(bridge_url, SECRET, examples=10, seed=7)
+    other = run_outgoing_contract(bridge_url, SECRET, examples=10, seed=8)
+    assert first.payload_digest == again.payload_digest
+    assert first.payload_digest != other.payload_digest
+
+
+def test_an_integration_refusing_everything_is_flagged(bridge_url):
+    report = run_outgoing_contract(bridge_url, "another-secret", examples=5, seed=1, forged_examples=1)
+    assert [v.kind for v in report.violations] == ["rejects_genuine_requests"]
+
+
+def test_junit_xml_parses(broken_report):
+    suite = ElementTree.fromstring(broken_report.to_junit_xml()).find("testsuite")
+    assert suite is not None
+    assert (suite.get("tests"), suite.get("failures")) == ("4", "3")
+    failures = [case.find("failure") for case in suite.findall("testcase")]
+    assert [f is not None for f in failures] == [True, True, True, False]
+
+
+def test_cli_exit_codes(bridge_url, broken_url, tmp_path):
+    def run(*args):
+        command = [str(Path(sys.executable).parent / "front-emulator"), "contract", "outgoing", *args]
+        return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+    junit = tmp_path / "report.xml"
+    passed = run("--url", bridge_url, "--secret", SECRET, "--examples", "8", "--junit", str(junit))
+    assert passed.returncode == 0, passed.stdout + passed.stderr
+    assert "8/" in passed.stderr and "[####" in passed.stderr
+    assert "PASSED" in passed.stdout
+    ElementTree.parse(junit)
+    failed = run(
+        *("--url", broken_url, "--secret", SECRET, "--examples", "5", "--scheme", "sha256-timestamp"),
+        *("--shrink-seconds", "0.5"),
+    )
+    assert failed.returncode == 1 and "accepted_forgery" in failed.stdout
+    assert run("--url", "localhost:1", "--secret", SECRET).returncode == 2
+    assert run("--url", bridge_url).returncode == 2
+    assert run("--url", bridge_url, "--secret", SECRET, "--scheme", "md5").returncode == 2
