@@ -14,10 +14,13 @@ from pathlib import Path
 import httpx
 import pytest
 
+from emulator.app import create_app
+from emulator.config import CreationDelay
 from emulator.domain.clock import FrozenClock
+from emulator.harness import LiveServer
 from emulator.outbound.answers import DEFAULT_REASONS
 from emulator.signing import signature_headers
-from tests.conftest import CHANNEL, SMS_CHANNEL, post_message, read_message
+from tests.conftest import AUTH, CHANNEL, SMS_CHANNEL, make_config, post_message, read_message
 from tests.receiver import Answer, Receiver, start_receiver
 
 SECRET = "front-emulator-api-secret"
@@ -159,7 +162,7 @@ def test_conversation_page_shows_messages_metadata_and_attachments(client):
     assert text.index("See the photo") < text.index("Nice photo"), "oldest first"
     assert 'class="message inbound' in markup and 'class="message outbound' in markup
     assert "Inbound from Ada" in text and "Outbound by" in text
-    assert "chat-2026-11-25" in text and '"session": "s-1"' in text
+    assert "Thread thread_ref chat-2026-11-25" in text and '"session": "s-1"' in text
     assert f"in reply to {inbound['id']}" in text
     link = re.search(rf'href="({UI}/messages/{inbound["id"]}/attachments/fil_[^"]+)"', markup)
     assert link, "attachment link"
@@ -276,7 +279,8 @@ def test_new_message_form_where_the_channel_allows_it(client, receiver):
         "+15550142",
         "+15550143",
     ]
-    assert "Your order shipped" in text_of(page(client, answer.headers["location"]))
+    text = text_of(page(client, answer.headers["location"]))
+    assert "Your order shipped" in text and "started by a teammate's new message" in text
     # The chat channel does not allow new messages: no form, and posting anyway is refused as the API does.
     assert "does not allow new messages" in text_of(page(client, f"{UI}/channels/{CHANNEL}"))
     refused = submit(client, f"{UI}/channels/{CHANNEL}/messages", {"to": "x", "body": "Hi"})
@@ -400,6 +404,30 @@ def test_event_stream_says_what_was_missed_since_the_page(live_client, live_url)
     ):
         name, data = read_event(stream.iter_lines())
     assert name == "change" and data["overflow"] is True
+
+
+def test_event_stream_creates_delayed_inbound_messages_on_time():
+    """With a creation delay, nothing reads the store when the message falls due: the stream settles it."""
+    app = create_app(make_config(creation_delay=CreationDelay(0.3, 0.3)))
+    server = LiveServer(app)
+    url = server.start()
+    try:
+        with httpx.Client(base_url=url, timeout=5) as client, client.stream("GET", f"{UI}/events") as stream:
+            lines = stream.iter_lines()
+            assert read_event(lines)[0] == "ready"
+            started = time.monotonic()
+            answer = client.post(
+                f"/channels/{CHANNEL}/incoming_messages",
+                json={"sender": {"handle": "slow"}, "body": "Delayed"},
+                headers=AUTH,
+            )
+            assert answer.status_code == 202
+            name, data = read_event(lines)
+            elapsed = time.monotonic() - started
+        assert name == "change" and data["changes"][0]["kind"] == "message_created"
+        assert 0.25 <= elapsed < 1.0
+    finally:
+        server.stop()
 
 
 # -- packaging -------------------------------------------------------------------------------------

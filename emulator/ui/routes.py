@@ -382,7 +382,9 @@ async def conversation_page(request: Request) -> Response:
         "channel": channel,
         "messages": messages,
         "assignee": teammate_name(assignee),
-        "thread_ref": conversation.thread_key[1] if conversation.thread_key[0] == "ref" else None,
+        # ThreadKey: ("thread_ref", ref), ("sender", handle), or ("outbound", …) for a teammate's new message.
+        "thread": conversation.thread_key[0],
+        "thread_ref": conversation.thread_key[1] if conversation.thread_key[0] == "thread_ref" else None,
         "teammates": _teammate_choices(store),
         "live_scope": {"conversation": conversation.id},
     }
