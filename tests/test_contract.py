@@ -163,3 +163,18 @@ def test_cli_exit_codes(bridge_url, broken_url, tmp_path):
     assert run("--url", "localhost:1", "--secret", SECRET).returncode == 2
     assert run("--url", bridge_url).returncode == 2
     assert run("--url", bridge_url, "--secret", SECRET, "--scheme", "md5").returncode == 2
+
+
+def test_readme_quotes_the_example_files_verbatim():
+    root = Path(__file__).resolve().parents[1]
+    readme = (root / "README.md").read_text("utf-8")
+    bridge = (root / "tests/examples/livechat_bridge.py").read_text("utf-8")
+    broken = (root / "tests/examples/broken_integration.py").read_text("utf-8")
+    test = (root / "tests/examples/test_livechat_bridge.py").read_text("utf-8")
+    excerpts = [
+        bridge[bridge.index("def signature_is_valid") : bridge.index("def front_error")].rstrip(),
+        broken[broken.index("async def outgoing") : broken.index("def create_broken_integration")].rstrip(),
+        test[test.index("def test_the_bridge_passes") : test.index("def test_multi_channel_cannot")].rstrip(),
+    ]
+    for excerpt in excerpts:
+        assert excerpt in readme, f"README.md no longer quotes:\n{excerpt[:200]}"
