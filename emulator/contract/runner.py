@@ -80,6 +80,8 @@ class Violation:
     request_headers: dict[str, str]
     answer_status: int | None
     answer_body: str | None
+    # Size of the first failing payload found, before shrinking (0 when not shrunk).
+    found_bytes: int = 0
 
     def format(self) -> str:
         # One line per top-level field: readable, and short for the minimal payloads reported here.
@@ -94,7 +96,9 @@ class Violation:
             f"[{self.check}] {self.kind}: {self.explanation}\n"
             f"  request headers: {headers or '(none)'}\n"
             f"  answer: {answer}\n"
-            f"  minimal payload ({len(stringify_bytes(self.payload))} bytes):\n"
+            f"  minimal payload ({len(stringify_bytes(self.payload))} bytes"
+            + (f", shrunk from {self.found_bytes}" if self.found_bytes else "")
+            + "):\n"
             + "\n".join("    " + line for line in fields)
         )
 
@@ -372,7 +376,7 @@ class _Runner:
         # Results by payload: Hypothesis replays the minimal example at the end, and shrinking revisits
         # payloads; the cache keeps both from sending twice and from seeing a flaky integration as a bug.
         seen: dict[bytes, _Outcome] = {}
-        first_failure: list[float] = []
+        first_failure: list[int] = []
         started = time.perf_counter()
         progress_start = self.done
 
@@ -408,7 +412,7 @@ class _Runner:
                         result.notes.append(outcome.note)
                     self._advance()
                 if outcome.failure is not None and not first_failure:
-                    first_failure.append(time.perf_counter())
+                    first_failure.append(len(body))
             if outcome.failure is not None:
                 raise _Falsified(outcome.failure, document)
 
@@ -425,6 +429,7 @@ class _Runner:
                 request_headers=exchange.headers,
                 answer_status=exchange.status,
                 answer_body=None if exchange.status is None else exchange.body.decode("utf-8", "replace"),
+                found_bytes=int(first_failure[0]) if first_failure else 0,
             )
         # The check may end early (first failure): the progress bar still reaches its share.
         self.done = progress_start + examples
