@@ -130,6 +130,7 @@ def _announce(config: Config, store: object, base: str) -> None:
     lines = [
         f"front-emulator listening on {base}",
         f"  API base URL:   {base}",
+        f"  Inspector:      {base}/_emulator/ui",
         f"  Workspace:      {base}/_emulator/workspace",
         f"  Ready check:    {base}/_emulator/readyz",
         f"  API token:      {full_token.token}",
