@@ -22,6 +22,7 @@ from starlette.types import Message, Receive, Scope, Send
 from emulator.api.auth import authorise
 from emulator.api.bodies import check_headers_depth, media_type, parse_json, parse_multipart, read_body
 from emulator.api.errors import FrontError
+from emulator.api.lookups import channel_or_404
 from emulator.config import Config
 from emulator.domain.messages import AttachmentUpload, IncomingMessage
 from emulator.domain.store import Store
@@ -122,9 +123,7 @@ async def _whole_body(scope: Scope, receive: Receive, declared: bytes | None, li
 
 
 def custom_channel(store: Store, reference: str) -> Channel:
-    channel = store.channel(reference)
-    if channel is None:
-        raise FrontError(404, f"Channel {reference} not found")
+    channel = channel_or_404(store, reference)
     if not channel.is_custom:
         raise FrontError(
             400,

@@ -12,6 +12,7 @@ from starlette.responses import Response
 from emulator.api.auth import authorise
 from emulator.api.bodies import media_type, parse_json, read_body
 from emulator.api.errors import FrontError
+from emulator.api.lookups import channel_or_404, conversation_or_404, message_or_404
 from emulator.api.responses import base_url, front_json
 from emulator.api.serialise import channel_json, conversation_json, message_json
 from emulator.domain.messages import Conversation, Message
@@ -23,20 +24,11 @@ _PAGE_TOKEN_PREFIX = b"before:"
 
 
 def _message(request: Request) -> Message:
-    reference = request.path_params["message_id"]
-    message = request.app.state.store.message(reference)
-    if message is None:
-        # Front answers 404 for a uid whose message is not created yet, too.
-        raise FrontError(404, f"Message {reference} not found")
-    return message
+    return message_or_404(request.app.state.store, request.path_params["message_id"])
 
 
 def _conversation(request: Request) -> Conversation:
-    conversation_id = request.path_params["conversation_id"]
-    conversation = request.app.state.store.conversation(conversation_id)
-    if conversation is None:
-        raise FrontError(404, f"Conversation {conversation_id} not found")
-    return conversation
+    return conversation_or_404(request.app.state.store, request.path_params["conversation_id"])
 
 
 async def get_message(request: Request) -> Response:
@@ -149,8 +141,5 @@ async def list_channels(request: Request) -> Response:
 
 async def get_channel(request: Request) -> Response:
     authorise(request, "channels:read")
-    reference = request.path_params["channel_id"]
-    channel = request.app.state.store.channel(reference)
-    if channel is None:
-        raise FrontError(404, f"Channel {reference} not found")
+    channel = channel_or_404(request.app.state.store, request.path_params["channel_id"])
     return front_json(request, channel_json(base_url(request), channel), "channel")

@@ -11,6 +11,7 @@ from starlette.responses import Response
 from emulator.api.auth import authorise
 from emulator.api.bodies import media_type, parse_json, parse_multipart, read_body
 from emulator.api.errors import FrontError
+from emulator.api.lookups import channel_or_404, conversation_or_404
 from emulator.api.responses import front_json
 from emulator.domain.handles import normalise_handle
 from emulator.domain.messages import AttachmentUpload, Conversation, Message, OutgoingMessage, Recipient
@@ -83,10 +84,7 @@ def _options_archive(document: dict[str, Any]) -> bool:
 async def reply_to_conversation(request: Request) -> Response:
     authorise(request, "messages:send")
     store = request.app.state.store
-    conversation_id = request.path_params["conversation_id"]
-    conversation: Conversation | None = store.conversation(conversation_id)
-    if conversation is None:
-        raise FrontError(404, f"Conversation {conversation_id} not found")
+    conversation = conversation_or_404(store, request.path_params["conversation_id"])
     document, uploads = await message_document(request, "outbound-reply")
     message = send_reply(store, conversation, document, uploads)
     return _accepted(request, message.uid)
@@ -130,10 +128,7 @@ def send_reply(
 async def compose_message(request: Request) -> Response:
     authorise(request, "messages:send")
     store = request.app.state.store
-    reference = request.path_params["channel_id"]
-    channel = store.channel(reference)
-    if channel is None:
-        raise FrontError(404, f"Channel {reference} not found")
+    channel = channel_or_404(store, request.path_params["channel_id"])
     document, uploads = await message_document(request, "outbound-message")
     message = send_new_message(store, channel, document, uploads)
     return _accepted(request, message.uid)
@@ -171,10 +166,7 @@ def send_new_message(
 async def update_channel(request: Request) -> Response:
     authorise(request, "channels:write")
     store = request.app.state.store
-    reference = request.path_params["channel_id"]
-    channel = store.channel(reference)
-    if channel is None:
-        raise FrontError(404, f"Channel {reference} not found")
+    channel = channel_or_404(store, request.path_params["channel_id"])
     document = await json_document(request, "update-channel")
     settings = document.get("settings") or {}
     custom_only = sorted(set(settings) - {"undo_send_time", "all_teammates_can_reply"})

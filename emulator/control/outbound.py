@@ -7,6 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from emulator.api.errors import FrontError
+from emulator.api.lookups import delivery_or_404, message_or_404
 from emulator.api.responses import base_url, front_json
 from emulator.api.sending import channel_from_document, json_document
 from emulator.api.serialise import channel_json
@@ -30,11 +31,7 @@ async def create_channel(request: Request) -> Response:
 
 
 def _message(request: Request) -> Message:
-    message_id = request.path_params["message_id"]
-    message = request.app.state.store.message(message_id)
-    if message is None:
-        raise FrontError(404, f"Message {message_id} not found")
-    return message
+    return message_or_404(request.app.state.store, request.path_params["message_id"])
 
 
 def _state(message: Message) -> dict[str, object]:
@@ -81,10 +78,7 @@ async def list_deliveries(request: Request) -> Response:
 
 
 async def redeliver(request: Request) -> Response:
-    delivery_id = request.path_params["delivery_id"]
-    delivery = request.app.state.store.delivery(delivery_id)
-    if delivery is None:
-        raise FrontError(404, f"Delivery {delivery_id} not found")
+    delivery = delivery_or_404(request.app.state.store, request.path_params["delivery_id"])
     message = request.app.state.store.message(delivery.message_id)
     if message is not None and message.delivery_status in ("pending", "sending"):
         raise FrontError(

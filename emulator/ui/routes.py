@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from emulator.api.errors import TITLES, FrontError
+from emulator.api.lookups import channel_or_404, conversation_or_404, delivery_or_404, message_or_404
 
 # The API's RFC 6266 Content-Disposition, so downloads are named the same way everywhere.
 from emulator.api.reading import _disposition
@@ -36,7 +37,7 @@ from emulator.api.sending import send_new_message, send_reply
 from emulator.domain.deliveries import Delivery
 from emulator.domain.messages import AttachmentUpload, Conversation, Message
 from emulator.domain.store import Store
-from emulator.domain.workspace import Channel, Teammate
+from emulator.domain.workspace import Teammate
 from emulator.schemas import validator
 from emulator.ui.live import event_stream, live_events
 
@@ -192,34 +193,6 @@ def _store(request: Request) -> Store:
     return store
 
 
-def _channel(store: Store, channel_id: str) -> Channel:
-    channel = store.channel(channel_id)
-    if channel is None:
-        raise FrontError(404, f"Channel {channel_id} not found")
-    return channel
-
-
-def _conversation(store: Store, conversation_id: str) -> Conversation:
-    conversation = store.conversation(conversation_id)
-    if conversation is None:
-        raise FrontError(404, f"Conversation {conversation_id} not found")
-    return conversation
-
-
-def _message(store: Store, message_id: str) -> Message:
-    message = store.message(message_id)
-    if message is None:
-        raise FrontError(404, f"Message {message_id} not found")
-    return message
-
-
-def _delivery(store: Store, delivery_id: str) -> Delivery:
-    delivery = store.delivery(delivery_id)
-    if delivery is None:
-        raise FrontError(404, f"Delivery {delivery_id} not found")
-    return delivery
-
-
 def _all_messages(store: Store, conversation: Conversation) -> list[Message]:
     """The conversation's messages, oldest first."""
     newest_first, _ = store.conversation_messages(conversation, 1 << 62, None)
@@ -302,7 +275,7 @@ def _status_matches(wanted: str, status: str) -> bool:
 @page
 async def channel_page(request: Request) -> Response:
     store = _store(request)
-    channel = _channel(store, request.path_params["channel_id"])
+    channel = channel_or_404(store, request.path_params["channel_id"])
     query = request.query_params.get("q", "").strip()
     status = request.query_params.get("status", "")
     if status not in STATUS_FILTERS:
@@ -366,8 +339,8 @@ def _message_view(store: Store, message: Message, deliveries: list[Delivery]) ->
 @page
 async def conversation_page(request: Request) -> Response:
     store = _store(request)
-    conversation = _conversation(store, request.path_params["conversation_id"])
-    channel = _channel(store, conversation.channel_id)
+    conversation = conversation_or_404(store, request.path_params["conversation_id"])
+    channel = channel_or_404(store, conversation.channel_id)
     by_message: dict[str, list[Delivery]] = defaultdict(list)
     for delivery in store.deliveries:
         if delivery.conversation_id == conversation.id:
@@ -417,7 +390,7 @@ async def deliveries_page(request: Request) -> Response:
 @page
 async def delivery_page(request: Request) -> Response:
     store = _store(request)
-    delivery = _delivery(store, request.path_params["delivery_id"])
+    delivery = delivery_or_404(store, request.path_params["delivery_id"])
     message = store.message(delivery.message_id)
     later = [
         item for item in store.deliveries if item.message_id == delivery.message_id and item.id != delivery.id
@@ -453,7 +426,7 @@ async def download(request: Request) -> Response:
     """Attachments without an API token: the browser cannot send one, and the inspector is local."""
     store = _store(request)
     try:
-        message = _message(store, request.path_params["message_id"])
+        message = message_or_404(store, request.path_params["message_id"])
     except FrontError as error:
         return _error_page(request, error)
     attachment = message.attachment(request.path_params["attachment_id"])
@@ -520,7 +493,7 @@ def _queued(request: Request, message: Message) -> Response:
 @page
 async def reply(request: Request) -> Response:
     store = _store(request)
-    conversation = _conversation(store, request.path_params["conversation_id"])
+    conversation = conversation_or_404(store, request.path_params["conversation_id"])
     async with request.form(max_files=50) as form:
         document = _checked(
             {
@@ -537,7 +510,7 @@ async def reply(request: Request) -> Response:
 @page
 async def compose(request: Request) -> Response:
     store = _store(request)
-    channel = _channel(store, request.path_params["channel_id"])
+    channel = channel_or_404(store, request.path_params["channel_id"])
     async with request.form(max_files=50) as form:
         recipients = [handle.strip() for handle in re.split(r"[,\n]", _text(form, "to")) if handle.strip()]
         document: dict[str, Any] = {
@@ -556,7 +529,7 @@ async def compose(request: Request) -> Response:
 @page
 async def cancel(request: Request) -> Response:
     store = _store(request)
-    message = _message(store, request.path_params["message_id"])
+    message = message_or_404(store, request.path_params["message_id"])
     if message.delivery_status != "pending":
         shown = message.delivery_status or "an inbound message"
         raise FrontError(409, f"Message {message.id} is {shown}: only a pending message can be cancelled")
@@ -570,8 +543,8 @@ async def cancel(request: Request) -> Response:
 @page
 async def redeliver(request: Request) -> Response:
     store = _store(request)
-    delivery = _delivery(store, request.path_params["delivery_id"])
-    message = _message(store, delivery.message_id)
+    delivery = delivery_or_404(store, request.path_params["delivery_id"])
+    message = message_or_404(store, delivery.message_id)
     if message.delivery_status in ("pending", "sending"):
         raise FrontError(
             409, f"Message {message.id} is {message.delivery_status}: wait for it to finish first"
