@@ -14,6 +14,7 @@ from emulator.app import create_app, create_store
 from emulator.config import Config
 from emulator.domain.clock import FrozenClock
 from emulator.harness import LiveServer
+from tests.receiver import Receiver, start_receiver
 
 # pytester runs the front_emulator plugin on generated test files (tests/test_pytest_plugin.py).
 pytest_plugins = ["pytester"]
@@ -92,3 +93,11 @@ def live_client(live_url: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=live_url, headers=AUTH, timeout=10) as client:
         client.post("/_emulator/reset").raise_for_status()
         yield client
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A real integration on loopback, verifying signatures with the default workspace's secret."""
+    receiver, server = start_receiver("front-emulator-api-secret")
+    yield receiver
+    server.stop()

@@ -14,8 +14,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from emulator.harness import LiveServer
 from emulator.signing import SignatureError, verify_json
-from tests.conftest import LiveServer
 
 
 @dataclass

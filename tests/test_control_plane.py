@@ -19,7 +19,7 @@ from emulator.domain.clock import RealClock
 from emulator.domain.workspace import default_workspace_path
 from emulator.harness import LiveServer
 from tests.conftest import AUTH, CHANNEL, SMS_CHANNEL, make_config, post_message, read_message
-from tests.receiver import Receiver, start_receiver
+from tests.receiver import Receiver
 
 START = 1_800_000_000.0
 REFUSED_URL = "http://127.0.0.1:1/front"  # nothing listens on port 1: a delivery fails at once
@@ -452,13 +452,6 @@ def delayed_server() -> Iterator[str]:
     server = LiveServer(create_app(config, create_store(config)))
     url = server.start()
     yield url
-    server.stop()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver, server = start_receiver("front-emulator-api-secret")
-    yield receiver
     server.stop()
 
 

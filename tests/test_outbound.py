@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,13 +13,6 @@ from tests.receiver import Answer, Receiver, start_receiver
 SECRET = "front-emulator-api-secret"
 ADA = "tea_1b01"
 GRACE = "tea_1b02"
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver, server = start_receiver(SECRET)
-    yield receiver
-    server.stop()
 
 
 def use_receiver(client, receiver: Receiver, channel: str = CHANNEL, **settings) -> None:

@@ -12,29 +12,20 @@ import re
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
 
-import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from tests.conftest import CHANNEL, LiveServer, post_message, read_message
-from tests.receiver import Answer, Receiver, start_receiver
+from tests.receiver import Answer
 
 SECRET = "front-emulator-api-secret"
 ADA = "tea_1b01"
 REPLIES = 200
 CONVERSATIONS = 50
 FINAL = ("sent", "failed")
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver, server = start_receiver(SECRET)
-    yield receiver
-    server.stop()
 
 
 def use_url(client, url: str, channel: str = CHANNEL, **settings) -> None:

@@ -16,7 +16,7 @@ from emulator.app import create_app
 from emulator.harness import LiveServer
 from emulator.outbound.answers import DEFAULT_REASONS
 from tests.conftest import AUTH, CHANNEL, make_config
-from tests.receiver import Answer, Receiver, start_receiver
+from tests.receiver import Answer, Receiver
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
@@ -64,13 +64,6 @@ def api(server) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=url, headers=AUTH, timeout=10) as client:
         client.post("/_emulator/reset").raise_for_status()
         yield client
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver, receiving_server = start_receiver(SECRET)
-    yield receiver
-    receiving_server.stop()
 
 
 def new_page(browser, server, viewport: dict[str, int] = DESKTOP) -> sync_api.Page:

@@ -21,20 +21,13 @@ from emulator.harness import LiveServer
 from emulator.outbound.answers import DEFAULT_REASONS
 from emulator.signing import signature_headers
 from tests.conftest import AUTH, CHANNEL, SMS_CHANNEL, make_config, post_message, read_message
-from tests.receiver import Answer, Receiver, start_receiver
+from tests.receiver import Answer, Receiver
 
 SECRET = "front-emulator-api-secret"
 ADA = "tea_1b01"
 GRACE = "tea_1b02"
 UI = "/_emulator/ui"
 REPO = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    receiver, server = start_receiver(SECRET)
-    yield receiver
-    server.stop()
 
 
 def use_receiver(client, receiver: Receiver, channel: str = CHANNEL, **settings) -> None:
