@@ -13,6 +13,7 @@ from emulator.api.bodies import media_type, parse_json, parse_multipart, read_bo
 from emulator.api.errors import FrontError
 from emulator.api.lookups import channel_or_404, conversation_or_404
 from emulator.api.responses import front_json
+from emulator.domain.deliveries import Delivery
 from emulator.domain.handles import normalise_handle
 from emulator.domain.messages import AttachmentUpload, Conversation, Message, OutgoingMessage, Recipient
 from emulator.domain.store import Store
@@ -194,3 +195,23 @@ def channel_from_document(document: dict[str, Any], new_id: str) -> Channel:
         type=document.get("type", "custom"),
         settings=replace(ChannelSettings(), **(document.get("settings") or {})),
     )
+
+
+def cancel_pending(request: Request, message: Message) -> None:
+    """Cancel within the undo window; Front's API-style 409 once the message has left or is inbound."""
+    if message.delivery_status != "pending":
+        shown = message.delivery_status or "an inbound message"
+        raise FrontError(409, f"Message {message.id} is {shown}: only a pending message can be cancelled")
+    request.app.state.store.cancel(message)
+    request.app.state.engine.wake()
+
+
+async def redeliver_finished(request: Request, delivery: Delivery) -> Delivery:
+    """Send a delivery's message again, freshly signed; refused while that message is still on its way."""
+    message = request.app.state.store.message(delivery.message_id)
+    if message is not None and message.delivery_status in ("pending", "sending"):
+        raise FrontError(
+            409, f"Message {message.id} is {message.delivery_status}: wait for it to finish first"
+        )
+    new_delivery: Delivery = await request.app.state.engine.redeliver(delivery)
+    return new_delivery

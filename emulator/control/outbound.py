@@ -9,7 +9,7 @@ from starlette.routing import Route
 from emulator.api.errors import FrontError
 from emulator.api.lookups import delivery_or_404, message_or_404
 from emulator.api.responses import base_url, front_json
-from emulator.api.sending import channel_from_document, json_document
+from emulator.api.sending import cancel_pending, channel_from_document, json_document, redeliver_finished
 from emulator.api.serialise import channel_json
 from emulator.domain.messages import Message
 
@@ -52,11 +52,7 @@ async def message_state(request: Request) -> Response:
 
 async def cancel_message(request: Request) -> Response:
     message = _message(request)
-    if message.delivery_status != "pending":
-        shown = message.delivery_status or "an inbound message"
-        raise FrontError(409, f"Message {message.id} is {shown}: only a pending message can be cancelled")
-    request.app.state.store.cancel(message)
-    request.app.state.engine.wake()
+    cancel_pending(request, message)
     return front_json(request, _state(message), "message-state")
 
 
@@ -79,12 +75,7 @@ async def list_deliveries(request: Request) -> Response:
 
 async def redeliver(request: Request) -> Response:
     delivery = delivery_or_404(request.app.state.store, request.path_params["delivery_id"])
-    message = request.app.state.store.message(delivery.message_id)
-    if message is not None and message.delivery_status in ("pending", "sending"):
-        raise FrontError(
-            409, f"Message {message.id} is {message.delivery_status}: wait for it to finish first"
-        )
-    new_delivery = await request.app.state.engine.redeliver(delivery)
+    new_delivery = await redeliver_finished(request, delivery)
     return front_json(request, new_delivery.as_document(), "delivery")
 
 

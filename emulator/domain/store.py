@@ -180,9 +180,10 @@ class Store:
             name=incoming.sender_name,
             contact_id=incoming.sender_contact_id or self._contact_id(handle),
         )
-        conversation = self._conversation_for(channel, thread_key(handle, incoming.thread_ref))
+        key = thread_key(handle, incoming.thread_ref)
+        conversation = self._conversation_for(channel, key)
         if conversation is None:
-            conversation = self._start_conversation(channel, handle, incoming, contact, created_at)
+            conversation = self._start_conversation(channel, key, incoming.subject, contact, created_at)
         conversation.reopen()
         conversation.updated_at = created_at
         if conversation.waiting_since is None:
@@ -222,19 +223,14 @@ class Store:
         return conversation
 
     def _start_conversation(
-        self,
-        channel: Channel,
-        handle: str,
-        incoming: IncomingMessage,
-        contact: Recipient,
-        created_at: float,
+        self, channel: Channel, key: ThreadKey, subject: str | None, contact: Recipient, created_at: float
     ) -> Conversation:
-        key = thread_key(handle, incoming.thread_ref)
+        """A new conversation, registered under its thread key (inbound) or a key of its own (outbound)."""
         conversation = Conversation(
             id=self.ids.new_id("cnv"),
             channel_id=channel.id,
             thread_key=key,
-            subject=incoming.subject,
+            subject=subject,
             contact=contact,
             created_at=created_at,
             updated_at=created_at,
@@ -352,17 +348,9 @@ class Store:
         """Record a teammate's message as pending until the channel's undo window has passed."""
         now = round(self.clock.now(), 3)
         if conversation is None:
-            conversation = Conversation(
-                id=self.ids.new_id("cnv"),
-                channel_id=channel.id,
-                thread_key=("outbound", self.ids.new_uid()),
-                subject=outgoing.subject,
-                contact=contact,
-                created_at=now,
-                updated_at=now,
-            )
-            self._conversations[conversation.id] = conversation
-            self._conversation_messages[conversation.id] = []
+            # A teammate's new message starts a conversation no inbound message threads into.
+            key = ("outbound", self.ids.new_uid())
+            conversation = self._start_conversation(channel, key, outgoing.subject, contact, now)
         self._seq += 1
         message = Message(
             id=self.ids.new_id("msg"),

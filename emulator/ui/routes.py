@@ -33,7 +33,7 @@ from emulator.api.lookups import channel_or_404, conversation_or_404, delivery_o
 
 # The API's RFC 6266 Content-Disposition, so downloads are named the same way everywhere.
 from emulator.api.reading import _disposition
-from emulator.api.sending import send_new_message, send_reply
+from emulator.api.sending import cancel_pending, redeliver_finished, send_new_message, send_reply
 from emulator.domain.deliveries import Delivery
 from emulator.domain.messages import AttachmentUpload, Conversation, Message
 from emulator.domain.store import Store
@@ -530,11 +530,7 @@ async def compose(request: Request) -> Response:
 async def cancel(request: Request) -> Response:
     store = _store(request)
     message = message_or_404(store, request.path_params["message_id"])
-    if message.delivery_status != "pending":
-        shown = message.delivery_status or "an inbound message"
-        raise FrontError(409, f"Message {message.id} is {shown}: only a pending message can be cancelled")
-    store.cancel(message)
-    request.app.state.engine.wake()
+    cancel_pending(request, message)
     return RedirectResponse(
         f"{PREFIX}/conversations/{message.conversation_id}?notice=cancelled#{message.id}", status_code=303
     )
@@ -544,13 +540,8 @@ async def cancel(request: Request) -> Response:
 async def redeliver(request: Request) -> Response:
     store = _store(request)
     delivery = delivery_or_404(store, request.path_params["delivery_id"])
-    message = message_or_404(store, delivery.message_id)
-    if message.delivery_status in ("pending", "sending"):
-        raise FrontError(
-            409, f"Message {message.id} is {message.delivery_status}: wait for it to finish first"
-        )
     # The engine's own redelivery: freshly signed, journalled, and the message ends sent or failed.
-    new_delivery = await request.app.state.engine.redeliver(delivery)
+    new_delivery = await redeliver_finished(request, delivery)
     return RedirectResponse(f"{PREFIX}/deliveries/{new_delivery.id}?notice=redelivered", status_code=303)
 
 
