@@ -10,7 +10,6 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from emulator.api import errors
 from emulator.api.incoming import IncomingMessages
 from emulator.api.ratelimit import RateLimitMiddleware
 from emulator.api.reading import (
@@ -24,17 +23,19 @@ from emulator.api.reading import (
 )
 from emulator.api.sending import compose_message, reply_to_conversation, update_channel
 from emulator.config import Config
-from emulator.control.outbound import routes as outbound_control_routes
+from emulator.control.outbox import routes as outbound_control_routes
 from emulator.control.routes import routes as control_routes
 from emulator.domain.clock import Clock, ControllableClock
 from emulator.domain.ids import IdSource
 from emulator.domain.journal import RequestJournal
 from emulator.domain.ratelimit import RateLimiter
+from emulator.domain.rules import Refusal
 from emulator.domain.snapshots import Snapshots
 from emulator.domain.store import Store
 from emulator.domain.workspace import default_workspace_path, load_workspace_file
 from emulator.outbound.delivery import DeliveryEngine
 from emulator.ui.routes import routes as ui_routes
+from emulator.wire import errors
 
 
 def create_store(config: Config, clock: Clock | None = None) -> Store:
@@ -89,6 +90,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
         middleware=[Middleware(RateLimitMiddleware, store=store, journal=journal)],
         exception_handlers={
             errors.FrontError: errors.handle_front_error,
+            Refusal: errors.handle_refusal,
             HTTPException: errors.handle_http_exception,
             Exception: errors.handle_unexpected,
         },

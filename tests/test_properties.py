@@ -19,8 +19,8 @@ from hypothesis_jsonschema import from_schema
 from starlette.testclient import TestClient
 
 from emulator.app import create_app, create_store
-from emulator.domain.bodies import html_to_text, render_markdown
 from emulator.domain.handles import normalise_handle
+from emulator.domain.rendering import html_to_text, render_markdown
 from emulator.schemas import all_schemas, validator
 from tests.conftest import AUTH, CHANNEL, SMS_CHANNEL, LiveServer, make_config
 

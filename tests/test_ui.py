@@ -292,22 +292,22 @@ def test_delivery_view_shows_the_signature_and_redelivers(page, api, receiver):
     assert page.locator("#signature").inner_text() == receiver.received[1].headers["x-front-signature"]
 
 
-def test_rejected_inbound_request_appears_live_with_details(page, api, server):
+def test_refused_inbound_request_appears_live_with_details(page, api, server):
     if not hasattr(server[1].state, "journal"):
         pytest.skip("this emulator keeps no request journal")
-    page.goto(f"{UI}/rejected")
+    page.goto(f"{UI}/refused")
     wait_live(page)
     mark_no_reload(page)
     refused = api.post(
         f"/channels/{CHANNEL}/incoming_messages", json={"sender": {"name": "No handle"}, "body": ""}
     )
     assert refused.status_code == 400
-    entry = page.locator("#live-rejected article").first
+    entry = page.locator("#live-refused article").first
     entry.wait_for(timeout=1500)
     text = entry.inner_text()
     assert "Invalid request body" in text and "/sender/handle" in text
     assert_not_reloaded(page)
-    screenshot(page, "ui-rejected")
+    screenshot(page, "ui-refused")
 
 
 def test_every_page_is_readable_at_360_px(phone, api, receiver):
@@ -333,7 +333,7 @@ def test_every_page_is_readable_at_360_px(phone, api, receiver):
         "conversation": f"{UI}/conversations/{conversation_id}",
         "deliveries": f"{UI}/deliveries",
         "delivery": f"{UI}/deliveries/{delivery_id}",
-        "rejected": f"{UI}/rejected",
+        "refused": f"{UI}/refused",
     }
     for name, path in pages.items():
         phone.goto(path)

@@ -213,17 +213,17 @@ def test_failed_to_send_shows_the_reason(client, receiver, answer, reason):
     assert "Failed to send" in text_of(page(client, f"{UI}/channels/{CHANNEL}"))
 
 
-def test_rejected_inbound_requests_are_listed_with_details(client):
+def test_refused_inbound_requests_are_listed_with_details(client):
     if not hasattr(client.app.state, "journal"):
         pytest.skip("this emulator keeps no request journal")
     answer = client.post(f"/channels/{CHANNEL}/incoming_messages", json={"sender": {}, "body": ""})
     assert answer.status_code == 400
     client.post(f"/channels/{CHANNEL}/incoming_messages", json={"sender": {"handle": "ok"}, "body": "fine"})
-    text = text_of(page(client, f"{UI}/rejected"))
+    text = text_of(page(client, f"{UI}/refused"))
     assert "1 refused request" in text
     assert "Invalid request body" in text and "/sender/handle" in text
     assert '"sender": {}' in text or '"sender":{}' in text
-    assert "Rejected requests 1" in text_of(page(client, UI))
+    assert "Refused requests 1" in text_of(page(client, UI))
 
 
 # -- forms: POST-redirect-GET ----------------------------------------------------------------------
@@ -278,6 +278,31 @@ def test_new_message_form_where_the_channel_allows_it(client, receiver):
     assert "does not allow new messages" in text_of(page(client, f"{UI}/channels/{CHANNEL}"))
     refused = submit(client, f"{UI}/channels/{CHANNEL}/messages", {"to": "x", "body": "Hi"})
     assert refused.status_code == 403 and "allow_new_messages" in text_of(refused.text)
+
+
+def test_no_form_where_the_api_would_refuse_and_the_page_says_why(client):
+    """The SMS channel allows new messages but has no Outgoing URL: Front's API refuses every message on
+    it, so the inspector offers no form that could only be refused and shows the API's reason instead."""
+    reason = (
+        f"Channel {SMS_CHANNEL} has no Outgoing URL: "
+        f"set settings.webhook_url with PATCH /channels/{SMS_CHANNEL}"
+    )
+    markup = page(client, f"{UI}/channels/{SMS_CHANNEL}")
+    assert f'action="{UI}/channels/{SMS_CHANNEL}/messages"' not in markup
+    assert reason in text_of(markup)
+    api = client.post(f"/channels/{SMS_CHANNEL}/messages", json={"to": ["+15550142"], "body": "Hi"})
+    assert (api.status_code, api.json()["_error"]["message"]) == (400, reason)
+    inbound = post_message(client, {"sender": {"handle": "+15550142"}, "body": "Hi"}, SMS_CHANNEL)
+    conversation_id = conversation_of(read_message(client, inbound))
+    markup = page(client, f"{UI}/conversations/{conversation_id}")
+    assert f'action="{UI}/conversations/{conversation_id}/reply"' not in markup
+    assert reason in text_of(markup)
+    # Once the Outgoing URL is set, both forms are offered.
+    client.patch(f"/channels/{SMS_CHANNEL}", json={"settings": {"webhook_url": "http://127.0.0.1:9/out"}})
+    assert f'action="{UI}/channels/{SMS_CHANNEL}/messages"' in page(client, f"{UI}/channels/{SMS_CHANNEL}")
+    assert f'action="{UI}/conversations/{conversation_id}/reply"' in page(
+        client, f"{UI}/conversations/{conversation_id}"
+    )
 
 
 def test_pending_reply_can_be_cancelled_from_the_page(make_client, receiver):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
-from emulator.api.errors import FrontError
 from emulator.domain.workspace import ApiToken
+from emulator.wire.errors import FrontError
 
 
 def authorise(request: Request, scope: str) -> ApiToken:

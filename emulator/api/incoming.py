@@ -20,14 +20,14 @@ from starlette.requests import Request
 from starlette.types import Message, Receive, Scope, Send
 
 from emulator.api.auth import authorise
-from emulator.api.bodies import check_headers_depth, media_type, parse_json, parse_multipart, read_body
-from emulator.api.errors import FrontError
-from emulator.api.lookups import channel_or_404
 from emulator.config import Config
 from emulator.domain.messages import AttachmentUpload, IncomingMessage
 from emulator.domain.store import Store
 from emulator.domain.workspace import Channel
 from emulator.schemas import validator
+from emulator.wire.bodies import check_headers_depth, media_type, parse_json, parse_multipart, read_body
+from emulator.wire.errors import FrontError
+from emulator.wire.lookups import channel_or_404
 
 SCOPE = "messages:write"
 _BEARER = b"Bearer "

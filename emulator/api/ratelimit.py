@@ -12,9 +12,9 @@ import math
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from emulator.api.errors import FrontError
 from emulator.domain.journal import MAX_BODY_BYTES, RequestJournal
 from emulator.domain.store import Store
+from emulator.wire.errors import FrontError
 
 CONTROL_PREFIX = "/_emulator"
 _INCOMING_SUFFIX = "/incoming_messages"

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-from urllib.parse import quote
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.auth import authorise
-from emulator.api.bodies import media_type, parse_json, read_body
-from emulator.api.errors import FrontError
-from emulator.api.lookups import channel_or_404, conversation_or_404, message_or_404
-from emulator.api.responses import base_url, front_json
-from emulator.api.serialise import channel_json, conversation_json, message_json
 from emulator.domain.messages import Conversation, Message
-from emulator.schemas import validator
+from emulator.wire.documents import json_document
+from emulator.wire.errors import FrontError
+from emulator.wire.lookups import channel_or_404, conversation_or_404, message_or_404
+from emulator.wire.responses import attachment_response, base_url, front_json
+from emulator.wire.serialise import channel_json, conversation_json, message_json
 
 DEFAULT_PAGE_SIZE = 50
 MAX_PAGE_SIZE = 100
@@ -44,23 +42,7 @@ async def download_attachment(request: Request) -> Response:
     attachment = message.attachment(attachment_id)
     if attachment is None:
         raise FrontError(404, f"Attachment {attachment_id} not found on message {message.id}")
-    # Set the header ourselves: Starlette would append a charset to text/* types.
-    return Response(
-        attachment.data,
-        headers={
-            "content-type": attachment.content_type,
-            "content-disposition": _disposition(attachment.filename),
-        },
-    )
-
-
-def _disposition(filename: str) -> str:
-    """RFC 6266: an ASCII `filename` for old clients and the exact UTF-8 name in `filename*`.
-
-    Headers are Latin-1 on the wire, so a name such as 简历.pdf cannot go in `filename` as is.
-    """
-    fallback = "".join(char if " " <= char <= "~" and char not in '"\\' else "_" for char in filename)
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    return attachment_response(attachment)
 
 
 async def get_conversation(request: Request) -> Response:
@@ -73,12 +55,7 @@ async def get_conversation(request: Request) -> Response:
 async def update_conversation(request: Request) -> Response:
     authorise(request, "conversations:write")
     conversation = _conversation(request)
-    if media_type(request) != "application/json":
-        raise FrontError(415, "Send the update as application/json")
-    document = parse_json(await read_body(request, request.app.state.config.max_json_bytes))
-    schema = validator("update-conversation")
-    if not schema.is_valid(document):
-        raise FrontError(400, "Invalid request body", schema.details(document))
+    document = await json_document(request, "update-conversation", what="the update")
     request.app.state.store.set_conversation_status(conversation, document["status"])
     return Response(status_code=204)
 

@@ -29,7 +29,7 @@ from typing import Any, Literal
 from hypothesis import strategies as st
 from hypothesis_jsonschema import from_schema
 
-from emulator.domain.bodies import blurb_of, html_to_text
+from emulator.domain.rendering import blurb_of, html_to_text
 from emulator.schemas import all_schemas
 
 __all__ = [

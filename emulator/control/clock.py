@@ -6,10 +6,10 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.api.errors import FrontError
-from emulator.api.responses import front_json
-from emulator.control.documents import control_document
 from emulator.domain.clock import ClockError, ControllableClock
+from emulator.wire.documents import control_document
+from emulator.wire.errors import FrontError
+from emulator.wire.responses import front_json
 
 
 def _clock(request: Request) -> ControllableClock:

@@ -7,17 +7,17 @@ import re
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.api.errors import FrontError
-from emulator.api.responses import front_json
-from emulator.control.documents import reject_unknown_parameters
 from emulator.domain.journal import JournalEntry, RequestJournal, rejection_report
+from emulator.wire.documents import refuse_unknown_parameters
+from emulator.wire.errors import FrontError
+from emulator.wire.responses import front_json
 
 _FILTERS = ("status", "method", "path_prefix", "rejected")
 _STATUS = re.compile(r"^[1-5](?:[0-9]{2}|xx)$")
 
 
 def _selected(request: Request) -> list[JournalEntry]:
-    reject_unknown_parameters(request, _FILTERS)
+    refuse_unknown_parameters(request, _FILTERS)
     query = request.query_params
     status = query.get("status")
     if status is not None and not _STATUS.match(status.lower()):
@@ -54,7 +54,7 @@ async def clear_requests(request: Request) -> Response:
 
 async def report(request: Request) -> Response:
     """What the integration sent that Front would refuse, by reason, with one example request each."""
-    reject_unknown_parameters(request, ("path_prefix",))
+    refuse_unknown_parameters(request, ("path_prefix",))
     prefix = request.query_params.get("path_prefix")
     journal: RequestJournal = request.app.state.journal
     document = rejection_report(journal.select(path_prefix=prefix))

@@ -14,8 +14,8 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from emulator import __version__
-from emulator.api.responses import front_json
 from emulator.schemas import all_schemas
+from emulator.wire.responses import front_json
 
 CONTROL_PREFIX = "/_emulator"
 

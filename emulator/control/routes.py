@@ -1,7 +1,7 @@
 """Control plane routes, built like any other API: JSON in, JSON out, Front's error envelope.
 
 The route table is here; the endpoints live by subject beside it (state, clock, journal, wait, openapi),
-and GET /_emulator/openapi.json describes every route of this table and of control/outbound.py.
+and GET /_emulator/openapi.json describes every route of this table and of control/outbox.py.
 """
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator.api.responses import front_json
 from emulator.control import clock, journal, openapi, state, wait
+from emulator.wire.responses import front_json
 
 
 async def livez(request: Request) -> Response:

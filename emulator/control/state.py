@@ -9,9 +9,6 @@ from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.api.errors import FrontError
-from emulator.api.responses import front_json
-from emulator.control.documents import control_document
 from emulator.domain.clock import ControllableClock
 from emulator.domain.snapshots import Snapshot
 from emulator.domain.store import Store
@@ -22,6 +19,9 @@ from emulator.domain.workspace import (
     load_workspace_file,
     workspace_from_checked_document,
 )
+from emulator.wire.documents import control_document
+from emulator.wire.errors import FrontError
+from emulator.wire.responses import front_json
 
 
 async def reset(request: Request) -> Response:

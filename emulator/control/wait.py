@@ -18,9 +18,9 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.api.responses import front_json
-from emulator.control.documents import control_document
 from emulator.domain.store import MESSAGE_UID_ALIAS, Store
+from emulator.wire.documents import control_document
+from emulator.wire.responses import front_json
 
 DELIVERY_FILTERS = ("channel_id", "conversation_id", "message_id", "outcome")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from emulator.domain.bodies import blurb_of, rendered_body
+from emulator.domain.rendering import blurb_of, rendered_body
 
 BodyFormat = Literal["markdown", "html"]
 ConversationStatus = Literal["unassigned", "assigned", "archived", "deleted"]
@@ -45,7 +45,7 @@ class Recipient:
 
 
 @dataclass(frozen=True, slots=True)
-class OutgoingMessage:
+class TeammateMessage:
     """A teammate's reply or new message, validated, before it is stored."""
 
     body: str

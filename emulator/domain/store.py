@@ -23,11 +23,11 @@ from emulator.domain.messages import (
     ConversationStatus,
     IncomingMessage,
     Message,
-    OutgoingMessage,
     Recipient,
+    TeammateMessage,
 )
 from emulator.domain.ratelimit import RateLimiter
-from emulator.domain.threading import ThreadKey, thread_key
+from emulator.domain.threads import ThreadKey, thread_key
 from emulator.domain.workspace import ApiToken, Channel, Teammate, Workspace
 
 CHANNEL_ADDRESS_ALIAS = "alt:address:"
@@ -342,7 +342,7 @@ class Store:
         self,
         channel: Channel,
         conversation: Conversation | None,
-        outgoing: OutgoingMessage,
+        outgoing: TeammateMessage,
         contact: Recipient,
     ) -> Message:
         """Record a teammate's message as pending until the channel's undo window has passed."""

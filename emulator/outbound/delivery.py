@@ -15,7 +15,6 @@ from typing import Any
 
 import httpx
 
-from emulator.api.serialise import message_json
 from emulator.domain.deliveries import Delivery
 from emulator.domain.messages import Message
 from emulator.domain.store import Store
@@ -23,6 +22,7 @@ from emulator.outbound.answers import interpret_answer
 from emulator.outbound.javascript_json import stringify_bytes
 from emulator.schemas import SchemaViolation, validator
 from emulator.signing import signature_headers
+from emulator.wire.serialise import message_json
 
 logger = logging.getLogger("emulator.outbound")
 

@@ -163,7 +163,7 @@ async def _events(live: LiveEvents, since: str | None, journal: Any) -> AsyncIte
                 newest = _newest_entry(journal)
                 if newest > journal_seen:
                     if _refused_since(journal, journal_seen):
-                        subscriber.add({"kind": "request_rejected"})
+                        subscriber.add({"kind": "request_refused"})
                     journal_seen = newest
                 if not subscriber.wakeup.is_set() and loop.time() - last_sent >= KEEPALIVE_SECONDS:
                     last_sent = loop.time()

@@ -1,4 +1,5 @@
-"""Control plane for the outbound path: channels, cancelling in the undo window, the delivery journal."""
+"""Control plane for outbound messages: channels to send through, the outbox (a message's delivery status,
+cancelling in the undo window) and the delivery journal."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator.api.errors import FrontError
-from emulator.api.lookups import delivery_or_404, message_or_404
-from emulator.api.responses import base_url, front_json
-from emulator.api.sending import cancel_pending, channel_from_document, json_document, redeliver_finished
-from emulator.api.serialise import channel_json
 from emulator.domain.messages import Message
+from emulator.domain.sending import cancel_pending, check_new_channel, check_redeliverable
+from emulator.wire.documents import channel_from_document, json_document
+from emulator.wire.errors import FrontError
+from emulator.wire.lookups import delivery_or_404, message_or_404
+from emulator.wire.responses import base_url, front_json
+from emulator.wire.serialise import channel_json
 
 _DELIVERY_FILTERS = ("channel_id", "conversation_id", "message_id", "outcome")
 
@@ -20,10 +22,7 @@ async def create_channel(request: Request) -> Response:
     store = request.app.state.store
     document = await json_document(request, "create-channel")
     channel = channel_from_document(document, store.ids.new_id("cha"))
-    if store.channel(channel.id) is not None:
-        raise FrontError(409, f"Channel {channel.id} already exists")
-    if store.channel("alt:address:" + channel.address) is not None:
-        raise FrontError(409, f"A channel with address {channel.address} already exists")
+    check_new_channel(store, channel)
     store.replace_channel(channel)
     document = channel.as_document()
     document["_links"] = {"self": channel_json(base_url(request), channel)["_links"]["self"]}
@@ -52,7 +51,8 @@ async def message_state(request: Request) -> Response:
 
 async def cancel_message(request: Request) -> Response:
     message = _message(request)
-    cancel_pending(request, message)
+    cancel_pending(request.app.state.store, message)
+    request.app.state.engine.wake()
     return front_json(request, _state(message), "message-state")
 
 
@@ -75,7 +75,8 @@ async def list_deliveries(request: Request) -> Response:
 
 async def redeliver(request: Request) -> Response:
     delivery = delivery_or_404(request.app.state.store, request.path_params["delivery_id"])
-    new_delivery = await redeliver_finished(request, delivery)
+    check_redeliverable(request.app.state.store, delivery)
+    new_delivery = await request.app.state.engine.redeliver(delivery)
     return front_json(request, new_delivery.as_document(), "delivery")
 
 

@@ -9,6 +9,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from emulator.domain.rules import Refusal, RefusalKind
 from emulator.schemas import validator
 
 logger = logging.getLogger("emulator")
@@ -54,6 +55,14 @@ class FrontError(Exception):
         return {"_error": error}
 
 
+# The domain says why it refuses; Front's status for each kind of reason.
+REFUSAL_STATUS: dict[RefusalKind, int] = {"invalid": 400, "forbidden": 403, "not_found": 404, "conflict": 409}
+
+
+def front_error(refusal: Refusal) -> FrontError:
+    return FrontError(REFUSAL_STATUS[refusal.kind], refusal.message, list(refusal.details) or None)
+
+
 def error_response(error: FrontError) -> Response:
     return Response(
         orjson.dumps(error.envelope()),
@@ -72,6 +81,11 @@ def _answer(request: Request, error: FrontError) -> Response:
 async def handle_front_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, FrontError)
     return _answer(request, exc)
+
+
+async def handle_refusal(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, Refusal)
+    return _answer(request, front_error(exc))
 
 
 async def handle_http_exception(request: Request, exc: Exception) -> Response:

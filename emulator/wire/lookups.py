@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from emulator.api.errors import FrontError
 from emulator.domain.deliveries import Delivery
 from emulator.domain.messages import Conversation, Message
 from emulator.domain.store import Store
 from emulator.domain.workspace import Channel
+from emulator.wire.errors import FrontError
 
 
 def channel_or_404(store: Store, reference: str) -> Channel:

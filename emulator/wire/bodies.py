@@ -10,8 +10,8 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 
-from emulator.api.errors import FrontError
 from emulator.domain.messages import AttachmentUpload
+from emulator.wire.errors import FrontError
 
 MAX_HEADERS_DEPTH = 32
 # orjson accepts 1024 levels, far more than the explaining validator can recurse through (it reprs the

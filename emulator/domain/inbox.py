@@ -1,0 +1,50 @@
+"""Which conversations a view of an inbox shows, and in what order: the inspector's lists ask here."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from emulator.domain.messages import Conversation, ConversationStatus, Message
+from emulator.domain.workspace import Teammate
+
+# "Open" in Front's sense: in the inbox, assigned or not (neither archived nor deleted).
+OPEN_STATUSES: frozenset[ConversationStatus] = frozenset({"unassigned", "assigned"})
+# What a list can be filtered by: a status, or "open" for any of OPEN_STATUSES.
+STATUS_FILTERS = ("open", "unassigned", "assigned", "archived", "deleted")
+
+
+def teammate_name(teammate: Teammate | None) -> str:
+    """How a teammate is shown and searched: the full name, else the email; "" for nobody."""
+    if teammate is None:
+        return ""
+    return f"{teammate.first_name} {teammate.last_name}".strip() or teammate.email
+
+
+def status_matches(wanted: str, status: ConversationStatus) -> bool:
+    """`wanted` is "" (any), "open", or one status."""
+    if not wanted:
+        return True
+    if wanted == "open":
+        return status in OPEN_STATUSES
+    return status == wanted
+
+
+def query_matches(query: str, conversation: Conversation, last: Message | None, assignee: str) -> bool:
+    """A case-insensitive substring of the contact, subject, id, assignee or latest message's text."""
+    if not query:
+        return True
+    contact = conversation.contact
+    fields = (
+        contact.handle,
+        contact.name,
+        conversation.subject,
+        conversation.id,
+        assignee,
+        last and last.text,
+    )
+    return query.casefold() in " ".join(filter(None, fields)).casefold()
+
+
+def newest_first(conversations: Iterable[Conversation]) -> list[Conversation]:
+    """Most recently updated first; a stable sort, so equals keep the order they came in."""
+    return sorted(conversations, key=lambda conversation: conversation.updated_at, reverse=True)

@@ -1,0 +1,122 @@
+"""The inspector's forms, acting as a teammate: each POSTs, calls the same domain functions as Front's
+API routes, and redirects back to a page (POST-redirect-GET)."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import Any
+
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from emulator.domain.messages import AttachmentUpload, Message
+from emulator.domain.sending import cancel_pending, check_redeliverable, send_new_message, send_reply
+from emulator.domain.store import Store
+from emulator.ui.error_pages import page
+from emulator.ui.templating import PREFIX
+from emulator.wire.documents import checked, teammate_message
+from emulator.wire.errors import FrontError
+from emulator.wire.lookups import channel_or_404, conversation_or_404, delivery_or_404, message_or_404
+
+
+def _html_body(text: str) -> str:
+    """What Front's composer sends for typed text: escaped paragraphs, line breaks kept."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").strip()
+    paragraphs = [part.strip("\n") for part in re.split(r"\n[ \t]*\n", text) if part.strip()]
+    return "".join(f"<p>{html.escape(part).replace(chr(10), '<br>')}</p>" for part in paragraphs)
+
+
+async def _uploads(request: Request, form: FormData) -> list[AttachmentUpload]:
+    limit = request.app.state.config.max_attachments_bytes
+    uploads = []
+    total = 0
+    for value in form.getlist("attachments"):
+        # A file input left empty still submits a part, without a file name.
+        if not isinstance(value, UploadFile) or not value.filename:
+            continue
+        data = await value.read()
+        total += len(data)
+        if total > limit:
+            raise FrontError(
+                413, f"Attachments are larger than the {limit // (1024 * 1024)} MB Front accepts"
+            )
+        uploads.append(
+            AttachmentUpload(value.filename, value.content_type or "application/octet-stream", data)
+        )
+    return uploads
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.store
+    return store
+
+
+def _queued(request: Request, message: Message) -> Response:
+    request.app.state.engine.wake()
+    return RedirectResponse(
+        f"{PREFIX}/conversations/{message.conversation_id}?notice=queued#{message.id}", status_code=303
+    )
+
+
+@page
+async def reply(request: Request) -> Response:
+    store = _store(request)
+    conversation = conversation_or_404(store, request.path_params["conversation_id"])
+    async with request.form(max_files=50) as form:
+        document = checked(
+            {
+                "author_id": _text(form, "author_id") or None,
+                "body": _html_body(_text(form, "body")),
+                "options": {"archive": _text(form, "archive") == "on"},
+            },
+            "outbound-reply",
+        )
+        uploads = await _uploads(request, form)
+    return _queued(request, send_reply(store, conversation, teammate_message(document, uploads)))
+
+
+@page
+async def compose(request: Request) -> Response:
+    store = _store(request)
+    channel = channel_or_404(store, request.path_params["channel_id"])
+    async with request.form(max_files=50) as form:
+        recipients = [handle.strip() for handle in re.split(r"[,\n]", _text(form, "to")) if handle.strip()]
+        document: dict[str, Any] = {
+            "to": recipients,
+            "author_id": _text(form, "author_id") or None,
+            "body": _html_body(_text(form, "body")),
+            "options": {"archive": _text(form, "archive") == "on"},
+        }
+        if _text(form, "subject").strip():
+            document["subject"] = _text(form, "subject").strip()
+        checked(document, "outbound-message")
+        uploads = await _uploads(request, form)
+    return _queued(request, send_new_message(store, channel, teammate_message(document, uploads)))
+
+
+@page
+async def cancel(request: Request) -> Response:
+    store = _store(request)
+    message = message_or_404(store, request.path_params["message_id"])
+    cancel_pending(store, message)
+    request.app.state.engine.wake()
+    return RedirectResponse(
+        f"{PREFIX}/conversations/{message.conversation_id}?notice=cancelled#{message.id}", status_code=303
+    )
+
+
+@page
+async def redeliver(request: Request) -> Response:
+    store = _store(request)
+    delivery = delivery_or_404(store, request.path_params["delivery_id"])
+    check_redeliverable(store, delivery)
+    # The engine's own redelivery: freshly signed, journalled, and the message ends sent or failed.
+    new_delivery = await request.app.state.engine.redeliver(delivery)
+    return RedirectResponse(f"{PREFIX}/deliveries/{new_delivery.id}?notice=redelivered", status_code=303)
