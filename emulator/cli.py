@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
-import httpx
 import uvicorn
 
+from emulator import __version__
 from emulator.app import create_app, create_store
 from emulator.config import Config, ConfigError, CreationDelay, config_from_env
 from emulator.domain.workspace import WorkspaceFileError
+from emulator.readiness import NotReady, wait_until_ready
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="front-emulator", description="A local emulator of Front custom channels."
     )
+    parser.add_argument("--version", action="version", version=f"front-emulator {__version__}")
     commands = parser.add_subparsers(dest="command")
 
     serve = commands.add_parser("serve", help="run the emulator as an HTTP server")
@@ -52,10 +53,20 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     serve.set_defaults(run=_serve)
 
-    readyz = commands.add_parser("readyz", help="exit 0 once an emulator answers /_emulator/readyz")
+    readyz = commands.add_parser(
+        "readyz",
+        help="exit 0 once a front-emulator answers /_emulator/readyz",
+        description="Exit 0 once a front-emulator answers URL/_emulator/readyz; exit 1 at once if something "
+        "else answers there or, with --pid, if that process has exited or another process answers.",
+    )
     readyz.add_argument("--url", default="http://127.0.0.1:8025", help="emulator base URL")
     readyz.add_argument(
         "--wait", type=float, default=0, metavar="SECONDS", help="keep trying this long (default 0)"
+    )
+    readyz.add_argument(
+        "--pid",
+        type=int,
+        help="the server's process id (e.g. $! after `front-emulator serve &`): it must be the one answering",
     )
     readyz.set_defaults(run=_readyz)
 
@@ -145,26 +156,23 @@ def _announce(config: Config, store: object, base: str) -> None:
 
 def _readyz(args: argparse.Namespace) -> int:
     url = args.url.rstrip("/") + "/_emulator/readyz"
-    deadline = time.monotonic() + args.wait
-    last_problem = "no answer"
-    while True:
-        try:
-            answer = httpx.get(url, timeout=2)
-            if answer.status_code == 200:
-                print(f"ready: {url}")
-                return 0
-            last_problem = f"HTTP {answer.status_code}"
-        except httpx.HTTPError as error:
-            last_problem = str(error) or type(error).__name__
-        if time.monotonic() >= deadline:
-            print(f"not ready after {args.wait:g} s: {url}: {last_problem}", file=sys.stderr)
-            return 1
-        time.sleep(0.1)
+    try:
+        wait_until_ready(url, args.wait, args.pid)
+    except NotReady as reason:
+        print(reason, file=sys.stderr)
+        return 1
+    print(f"ready: {url}")
+    return 0
 
 
 def _contract_outgoing(args: argparse.Namespace) -> int:
-    # Imported here: Hypothesis and the schema strategies are slow to import and only this command needs them.
-    from emulator.contract.runner import run_outgoing_contract
+    # Imported here: Hypothesis and the schema strategies are slow to import and only this command needs them;
+    # without the [contract] extra the import fails with a message naming the extra.
+    try:
+        from emulator.contract.runner import run_outgoing_contract
+    except ImportError as missing:
+        print(f"front-emulator: {missing}", file=sys.stderr)
+        return 2
 
     if not args.url.startswith(("http://", "https://")):
         print(f"front-emulator: --url {args.url!r} must start with http:// or https://", file=sys.stderr)

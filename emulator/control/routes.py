@@ -6,10 +6,13 @@ and GET /_emulator/openapi.json describes every route of this table and of contr
 
 from __future__ import annotations
 
+import os
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from emulator import __version__
 from emulator.control import clock, journal, openapi, state, wait
 from emulator.wire.responses import front_json
 
@@ -27,7 +30,11 @@ async def readyz(request: Request) -> Response:
         "messages": store.message_count,
         "pending_messages": store.pending_count,
     }
-    return front_json(request, document, "health")
+    response = front_json(request, document, "health")
+    # `front-emulator readyz [--pid]` (emulator/readiness.py) tells this server from whatever else answers.
+    response.headers["x-front-emulator-version"] = __version__
+    response.headers["x-front-emulator-pid"] = str(os.getpid())
+    return response
 
 
 async def get_workspace(request: Request) -> Response:
