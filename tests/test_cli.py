@@ -1,15 +1,17 @@
-"""The `front-emulator` command as CI runs it: `serve` with its flags, and `readyz`."""
+"""The `front-emulator` command as CI runs it: `serve` with its flags, `readyz`, `--version`, `contract`."""
 
 from __future__ import annotations
 
 import os
 import queue
+import signal
 import socket
 import subprocess
 import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -42,10 +44,16 @@ def _pump(stream: object, lines: queue.Queue[str | None]) -> None:
 
 
 @contextmanager
-def serving(*flags: str, cwd: Path) -> Iterator[Served]:
-    """`front-emulator serve --port 0 FLAGS`, until its announcement is printed; stopped afterwards."""
+def serving(*flags: str, cwd: Path, through_a_shell: bool = False) -> Iterator[Served]:
+    """`front-emulator serve --port 0 FLAGS`, until its announcement is printed; stopped afterwards.
+
+    `through_a_shell` starts it as the child of a bash that waits for it, as wrappers like `uv run` do.
+    """
+    command = [COMMAND, "serve", "--port", "0", *flags]
+    if through_a_shell:
+        command = ["bash", "-c", '"$@"; exit $?', "bash", *command]
     process = subprocess.Popen(
-        [COMMAND, "serve", "--port", "0", *flags],
+        command,
         cwd=cwd,
         env=_env(),
         stdout=subprocess.PIPE,
@@ -264,3 +272,122 @@ def test_readyz_against_a_closed_port_exits_1_with_a_clear_message(
     assert done.stdout == ""
     assert done.stderr.startswith(f"not ready after 0.5 s: {url}/_emulator/readyz: ")
     assert "connect" in done.stderr.lower() or "refused" in done.stderr.lower(), done.stderr
+
+
+def test_version_names_the_package_version(tmp_path: Path) -> None:
+    from emulator import __version__
+
+    done = _run("--version", cwd=tmp_path)
+    assert (done.returncode, done.stdout, done.stderr) == (0, f"front-emulator {__version__}\n", "")
+
+
+@pytest.mark.parametrize("through_a_shell", [False, True], ids=["the server itself", "its parent"])
+def test_readyz_with_the_pid_of_the_answering_server(tmp_path: Path, through_a_shell: bool) -> None:
+    with serving(cwd=tmp_path, through_a_shell=through_a_shell) as served:
+        pid = str(served.process.pid)
+        done = _run("readyz", "--url", served.base, "--pid", pid, "--wait", "5", cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert done.stdout == f"ready: {served.base}/_emulator/readyz\n"
+
+
+def test_readyz_refuses_another_front_emulator_than_the_pid(tmp_path: Path) -> None:
+    bystander = subprocess.Popen(["sleep", "600"])  # alive, but neither the server nor its parent
+    other = str(bystander.pid)
+    try:
+        with serving(cwd=tmp_path) as served:
+            done = _run("readyz", "--url", served.base, "--pid", other, "--wait", "30", cwd=tmp_path)
+    finally:
+        bystander.kill()
+        bystander.wait()
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"not ready: {served.base}/_emulator/readyz is answered by another front-emulator "
+        f"(process {served.process.pid}), not by process {other}\n"
+    )
+
+
+class LookalikeHandler(BaseHTTPRequestHandler):
+    """Answers every GET like an emulator's readyz would, but is not one."""
+
+    def do_GET(self) -> None:
+        body = b'{"status": "ready", "channels": 3, "messages": 0, "pending_messages": 0}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def lookalike() -> Iterator[int]:
+    """The port of a plain HTTP server that answers like a ready emulator."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), LookalikeHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.server_address[1]
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.mark.parametrize("with_pid", [False, True], ids=["without --pid", "with a live --pid"])
+def test_readyz_refuses_something_else_answering(tmp_path: Path, lookalike: int, with_pid: bool) -> None:
+    url = f"http://127.0.0.1:{lookalike}"
+    pid = ["--pid", str(os.getpid())] if with_pid else []
+    done = _run("readyz", "--url", url, *pid, "--wait", "30", cwd=tmp_path)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert done.stderr.startswith(
+        f"not ready: {url}/_emulator/readyz is answered by something other than a front-emulator "
+        "(HTTP 200, server: BaseHTTP/"
+    ), done.stderr
+    assert done.stderr.endswith('{"status": "ready", "channels": 3, "messages": 0, "pending_messages": 0})\n')
+
+
+def _exited_but_not_collected(process: subprocess.Popen[str]) -> None:
+    """Wait for `process` to exit, leaving its exit status to be read, as a shell's `$!` is until `wait`."""
+    os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOWAIT)
+
+
+def test_readyz_pid_when_the_port_is_taken_fails_with_the_servers_exit_status(
+    tmp_path: Path, lookalike: int
+) -> None:
+    server = subprocess.Popen(
+        [COMMAND, "serve", "--port", str(lookalike)],
+        cwd=tmp_path,
+        env=_env(),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _exited_but_not_collected(server)
+        url = f"http://127.0.0.1:{lookalike}"
+        done = _run("readyz", "--url", url, "--pid", str(server.pid), "--wait", "30", cwd=tmp_path)
+    finally:
+        status = server.wait()
+        server.stderr.close()  # type: ignore[union-attr]
+    assert status != 0
+    assert done.returncode == 1
+    assert done.stderr == f"not ready: server process {server.pid} exited with status {status}\n"
+
+
+def test_readyz_pid_of_a_killed_or_vanished_process(tmp_path: Path) -> None:
+    sleeper = subprocess.Popen(["sleep", "600"])
+    sleeper.send_signal(signal.SIGKILL)
+    _exited_but_not_collected(sleeper)  # type: ignore[arg-type]
+    killed = _run("readyz", "--pid", str(sleeper.pid), "--wait", "30", cwd=tmp_path)
+    sleeper.wait()
+    assert killed.returncode == 1
+    assert killed.stderr == f"not ready: server process {sleeper.pid} was killed by SIGKILL\n"
+    # Collected by its parent, the process is gone and its status with it.
+    vanished = _run("readyz", "--pid", str(sleeper.pid), "--wait", "30", cwd=tmp_path)
+    assert vanished.returncode == 1
+    assert vanished.stderr == (
+        f"not ready: server process {sleeper.pid} is not running "
+        "(its exit status is known only to the shell that started it)\n"
+    )
+
