@@ -11,11 +11,12 @@ import sys
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
+
+from tests.lookalike import READYZ_LOOKALIKE, lookalike_server
 
 COMMAND = str(Path(sys.executable).parent / "front-emulator")
 TOKEN = "front-emulator-token"
@@ -306,31 +307,10 @@ def test_readyz_refuses_another_front_emulator_than_the_pid(tmp_path: Path) -> N
     )
 
 
-class LookalikeHandler(BaseHTTPRequestHandler):
-    """Answers every GET like an emulator's readyz would, but is not one."""
-
-    def do_GET(self) -> None:
-        body = b'{"status": "ready", "channels": 3, "messages": 0, "pending_messages": 0}'
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
 def lookalike() -> Iterator[int]:
-    """The port of a plain HTTP server that answers like a ready emulator."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), LookalikeHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server.server_address[1]
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with lookalike_server() as port:
+        yield port
 
 
 @pytest.mark.parametrize("with_pid", [False, True], ids=["without --pid", "with a live --pid"])
@@ -344,7 +324,7 @@ def test_readyz_refuses_something_else_answering(tmp_path: Path, lookalike: int,
         f"not ready: {url}/_emulator/readyz is answered by something other than a front-emulator "
         "(HTTP 200, server: BaseHTTP/"
     ), done.stderr
-    assert done.stderr.endswith('{"status": "ready", "channels": 3, "messages": 0, "pending_messages": 0})\n')
+    assert done.stderr.endswith(f"{READYZ_LOOKALIKE.decode()})\n")
 
 
 def _exited_but_not_collected(process: subprocess.Popen[str]) -> None:
