@@ -60,6 +60,7 @@ def serving(*flags: str, cwd: Path, through_a_shell: bool = False) -> Iterator[S
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        start_new_session=True,
     )
     lines: queue.Queue[str | None] = queue.Queue()
     threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
@@ -72,11 +73,12 @@ def serving(*flags: str, cwd: Path, through_a_shell: bool = False) -> Iterator[S
             seen.append(line)
         yield Served(process, seen)
     finally:
-        process.terminate()
+        # The whole process group: a shell that is signalled does not pass the signal on to its child.
+        os.killpg(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            os.killpg(process.pid, signal.SIGKILL)
             process.wait()
 
 
