@@ -19,6 +19,7 @@ from typing import Any
 
 import yaml
 
+from tests.docs_quotes import quoted_blocks
 from tests.lookalike import lookalike_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -222,14 +223,8 @@ def test_the_workflow_job_fails_at_the_readiness_step_when_the_port_is_taken(tmp
     assert not marker.exists()
 
 
-def _quoted_blocks(page: Path) -> dict[str, str]:
-    """Code blocks marked `<!-- docs-test: same as PATH -->`, by PATH."""
-    quoted = re.findall(r"<!-- docs-test: same as (\S+) -->\n```\w*\n(.*?)```\n", page.read_text(), re.DOTALL)
-    return dict(quoted)
-
-
 def test_the_ci_page_quotes_both_recipes_exactly() -> None:
-    quoted = _quoted_blocks(CI_PAGE)
+    quoted = quoted_blocks(CI_PAGE)
     assert set(quoted) == {"docs/ci/run-emulator.sh", "docs/ci/github-actions.yml"}
     for path, text in quoted.items():
         assert text == (ROOT / path).read_text(), f"docs/ci.md's copy of {path} differs from the file"
