@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: run test lint chromium node bench clean
+.PHONY: run test lint typecheck chromium node bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,7 +26,11 @@ node:
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: $(STAMP) chromium node lint
+# mypy reads its settings (files, strictness) from [tool.mypy] in pyproject.toml.
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+test: $(STAMP) chromium node lint typecheck
 	$(BIN)/python -m pytest -q
 
 bench: $(STAMP)

@@ -116,7 +116,9 @@ def _describe(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
     if isinstance(error.schema, dict) and "x-error" in error.schema:
         # The schema states the reason itself where a generic one would mislead.
         return [(pointer, error.schema["x-error"])]
-    value = error.validator_value
+    # jsonschema types these as "maybe unset"; a reported error always has them.
+    value: Any = error.validator_value
+    schema: Any = error.schema
     instance = error.instance
     if keyword in ("oneOf", "anyOf") and error.context:
         return _describe_alternatives(error, pointer)
@@ -124,7 +126,7 @@ def _describe(error: jsonschema.ValidationError) -> list[tuple[str, str]]:
         present = instance if isinstance(instance, dict) else {}
         return [(_join(pointer, name), "required") for name in value if name not in present]
     if keyword == "additionalProperties":
-        allowed = error.schema.get("properties", {})
+        allowed = schema.get("properties", {})
         extra = [key for key in instance if key not in allowed] if isinstance(instance, dict) else []
         return [(_join(pointer, key), "is not a known field") for key in extra]
     if keyword == "type":
@@ -165,7 +167,7 @@ def _describe_alternatives(error: jsonschema.ValidationError, pointer: str) -> l
         if not wrong_type:
             return [line for sub in subs for line in _describe(sub)]
         for sub in wrong_type:
-            names = sub.validator_value
+            names: Any = sub.validator_value
             wanted += [names] if isinstance(names, str) else list(names)
     names = list(dict.fromkeys(wanted))
     return [(pointer, "must be " + " or ".join(_TYPE_NAMES.get(name, name) for name in names))]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from emulator.domain.store import Store
 from emulator.domain.workspace import ApiToken
 from emulator.wire.errors import FrontError
 
@@ -15,7 +16,8 @@ def authorise(request: Request, scope: str) -> ApiToken:
     kind, _, value = header.partition(" ")
     if kind.lower() != "bearer" or not value.strip():
         raise FrontError(401, "Invalid token: the Authorization header must be 'Bearer <API token>'")
-    token = request.app.state.store.token(value.strip())
+    store: Store = request.app.state.store
+    token = store.token(value.strip())
     if token is None:
         raise FrontError(401, "Invalid token")
     if scope not in token.scopes:

@@ -40,7 +40,7 @@ def query_matches(query: str, conversation: Conversation, last: Message | None, 
         conversation.subject,
         conversation.id,
         assignee,
-        last and last.text,
+        last.text if last else None,
     )
     return query.casefold() in " ".join(filter(None, fields)).casefold()
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -83,7 +83,7 @@ class RequestJournal:
     def record(
         self,
         at: float,
-        scope: dict[str, Any],
+        scope: Mapping[str, Any],
         status: int,
         body_chunks: list[bytes],
         answer_chunks: list[bytes],

@@ -20,7 +20,8 @@ _BLANK_LINES = re.compile(r"\n{3,}")
 
 
 def render_markdown(source: str) -> str:
-    return _markdown.render(source)
+    html: str = _markdown.render(source)
+    return html
 
 
 class _TextExtractor(HTMLParser):

@@ -98,7 +98,7 @@ def check_headers_depth(document: Any) -> None:
     headers = metadata.get("headers") if isinstance(metadata, dict) else None
     if not isinstance(headers, dict):
         return
-    level = [headers]
+    level: list[dict[str, Any] | list[Any]] = [headers]
     for _ in range(MAX_HEADERS_DEPTH):
         level = [
             child
