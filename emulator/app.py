@@ -10,8 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from emulator.api.gate import RateLimitAndJournalMiddleware
 from emulator.api.incoming import IncomingMessages
-from emulator.api.ratelimit import RateLimitMiddleware
 from emulator.api.reading import (
     download_attachment,
     get_channel,
@@ -87,7 +87,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(RateLimitMiddleware, store=store, journal=journal)],
+        middleware=[Middleware(RateLimitAndJournalMiddleware, store=store, journal=journal)],
         exception_handlers={
             errors.FrontError: errors.handle_front_error,
             Refusal: errors.handle_refusal,

@@ -15,9 +15,8 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from emulator import __version__
 from emulator.schemas import all_schemas
+from emulator.wire.paths import CONTROL_PREFIX
 from emulator.wire.responses import front_json
-
-CONTROL_PREFIX = "/_emulator"
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,9 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from emulator.ui.live import live_events
+from emulator.wire.paths import INSPECTOR_PREFIX
 
-PREFIX = "/_emulator/ui"
+PREFIX = INSPECTOR_PREFIX
 _HERE = Path(__file__).parent
 STATIC_DIR = _HERE / "static"
 DELIVERY_STATUS_LABELS = {

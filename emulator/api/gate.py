@@ -1,8 +1,10 @@
-"""Front's rate-limit headers on every API answer, and 429s when a limit is set (pure ASGI, no copies).
+"""The gate every Front API request passes (pure ASGI, no copies): Front's rate limits (their headers on
+every answer, 429s when a limit is set) and the request journal (GET /_emulator/requests).
 
-Every request passes through here, the hot incoming_messages route included, so the headers are built
-from bytes kept between requests: the limit and the reset time change once a minute at most, and only
-`remaining` is formatted per request.
+Both jobs sit in one middleware because both must see every request, the hot incoming_messages route
+included, and a second layer would cost that route a second wrapper. The headers are built from bytes
+kept between requests: the limit and the reset time change once a minute at most, and only `remaining`
+is formatted per request.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from emulator.domain.journal import MAX_BODY_BYTES, RequestJournal
 from emulator.domain.store import Store
 from emulator.wire.errors import FrontError
+from emulator.wire.paths import CONTROL_PREFIX
 
-CONTROL_PREFIX = "/_emulator"
 _INCOMING_SUFFIX = "/incoming_messages"
 _CHANNELS_PREFIX = "/channels/"
 _LIMIT = b"x-ratelimit-limit"
@@ -24,12 +26,11 @@ _REMAINING = b"x-ratelimit-remaining"
 _RESET = b"x-ratelimit-reset"
 
 
-class RateLimitMiddleware:
+class RateLimitAndJournalMiddleware:
     def __init__(self, app: ASGIApp, store: Store, journal: RequestJournal | None = None) -> None:
         self.app = app
         self.store = store
-        # Every Front API request is journalled here (GET /_emulator/requests): this middleware already
-        # sees each one, status included, so the journal costs no extra layer on the hot path.
+        # None: nothing is journalled (the hot path then only adds the rate-limit headers).
         self.journal = journal
         # (value, header) of the last limit and reset time sent.
         self._limit: tuple[int, tuple[bytes, bytes]] = (-1, (_LIMIT, b""))

@@ -1,0 +1,7 @@
+"""Where the emulator's own surfaces live beside Front's API paths."""
+
+from __future__ import annotations
+
+# The control plane, the inspector (below it) and nothing of Front's API start with this.
+CONTROL_PREFIX = "/_emulator"
+INSPECTOR_PREFIX = CONTROL_PREFIX + "/ui"
