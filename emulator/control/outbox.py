@@ -9,8 +9,7 @@ from starlette.routing import Route
 
 from emulator.domain.messages import Message
 from emulator.domain.sending import cancel_pending, check_new_channel, check_redeliverable
-from emulator.wire.documents import channel_from_document, json_document
-from emulator.wire.errors import FrontError
+from emulator.wire.documents import channel_from_document, json_document, refuse_unknown_parameters
 from emulator.wire.lookups import delivery_or_404, message_or_404
 from emulator.wire.responses import base_url, front_json
 from emulator.wire.serialise import channel_json
@@ -57,13 +56,7 @@ async def cancel_message(request: Request) -> Response:
 
 
 async def list_deliveries(request: Request) -> Response:
-    unknown = sorted(set(request.query_params) - set(_DELIVERY_FILTERS))
-    if unknown:
-        raise FrontError(
-            400,
-            "Unknown filter",
-            [f"{name}: filter by one of {', '.join(_DELIVERY_FILTERS)}" for name in unknown],
-        )
+    refuse_unknown_parameters(request, _DELIVERY_FILTERS, "Unknown filter", "filter by one of")
     wanted = {key: request.query_params[key] for key in _DELIVERY_FILTERS if key in request.query_params}
     results = [
         delivery.as_document()

@@ -53,6 +53,15 @@ def _text(form: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
+def _composed(form: FormData) -> dict[str, Any]:
+    """What both composers send: the teammate, the typed text as Front's HTML, and options.archive."""
+    return {
+        "author_id": _text(form, "author_id") or None,
+        "body": _html_body(_text(form, "body")),
+        "options": {"archive": _text(form, "archive") == "on"},
+    }
+
+
 def _store(request: Request) -> Store:
     store: Store = request.app.state.store
     return store
@@ -70,14 +79,7 @@ async def reply(request: Request) -> Response:
     store = _store(request)
     conversation = conversation_or_404(store, request.path_params["conversation_id"])
     async with request.form(max_files=50) as form:
-        document = checked(
-            {
-                "author_id": _text(form, "author_id") or None,
-                "body": _html_body(_text(form, "body")),
-                "options": {"archive": _text(form, "archive") == "on"},
-            },
-            "outbound-reply",
-        )
+        document = checked(_composed(form), "outbound-reply")
         uploads = await _uploads(request, form)
     return _queued(request, send_reply(store, conversation, teammate_message(document, uploads)))
 
@@ -88,12 +90,7 @@ async def compose(request: Request) -> Response:
     channel = channel_or_404(store, request.path_params["channel_id"])
     async with request.form(max_files=50) as form:
         recipients = [handle.strip() for handle in re.split(r"[,\n]", _text(form, "to")) if handle.strip()]
-        document: dict[str, Any] = {
-            "to": recipients,
-            "author_id": _text(form, "author_id") or None,
-            "body": _html_body(_text(form, "body")),
-            "options": {"archive": _text(form, "archive") == "on"},
-        }
+        document = {"to": recipients, **_composed(form)}
         if _text(form, "subject").strip():
             document["subject"] = _text(form, "subject").strip()
         checked(document, "outbound-message")

@@ -64,14 +64,16 @@ async def control_document(request: Request, schema_name: str, empty: dict[str, 
     return checked(document, schema_name)
 
 
-def refuse_unknown_parameters(request: Request, known: tuple[str, ...]) -> None:
+def refuse_unknown_parameters(
+    request: Request,
+    known: tuple[str, ...],
+    message: str = "Unknown query parameter",
+    hint: str = "not a parameter here; use one of",
+) -> None:
+    """Front's 400 for query parameters a route does not take, one detail each: `name: hint known…`."""
     unknown = sorted(set(request.query_params) - set(known))
     if unknown:
-        raise FrontError(
-            400,
-            "Unknown query parameter",
-            [f"{name}: not a parameter here; use one of {', '.join(known)}" for name in unknown],
-        )
+        raise FrontError(400, message, [f"{name}: {hint} {', '.join(known)}" for name in unknown])
 
 
 def teammate_message(document: dict[str, Any], uploads: list[AttachmentUpload]) -> TeammateMessage:
