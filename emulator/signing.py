@@ -1,6 +1,7 @@
 """Sign and verify Front's outgoing requests: the public helpers for integrations' own tests.
 
-Front signs what it POSTs to a channel's Outgoing URL in one of two ways (FRONT_FACTS §5):
+Front signs what it POSTs to a channel's Outgoing URL in one of two ways (Front's guide to custom channels,
+https://dev.frontapp.com/docs/creating-a-custom-channel, and https://dev.frontapp.com/docs/security-1):
 
 ``"sha1-body"`` -- custom channels (the emulator's default)
     ``X-Front-Signature: base64(HMAC-SHA1(key=company API secret, msg=body))``.

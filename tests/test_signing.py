@@ -325,7 +325,7 @@ def test_verify_json_accepts_the_parsed_body_of_what_we_send(scheme):
 
 @pytest.mark.parametrize("scheme", SCHEMES)
 def test_verify_json_rejects_what_pythons_json_dumps_would_have_signed(scheme):
-    """The FRONT_FACTS §5 pitfall: signing json.dumps output breaks re-serialising receivers."""
+    """The custom-channel pitfall: signing json.dumps output breaks receivers that re-serialise the body."""
     sent = json.dumps(DOCUMENT).encode()
     headers = signature_headers(sent, SECRET, scheme, now=NOW)
     verify(headers, sent, SECRET, scheme, now=NOW)  # the raw bytes verify ...

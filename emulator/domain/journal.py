@@ -20,7 +20,7 @@ MAX_ENTRIES = 10_000
 # A copy of at most this much of each request body is kept (multipart uploads can be 25 MB).
 MAX_BODY_BYTES = 64 * 1024
 # A refused answer is a small `_error` envelope; anything larger is not one of ours and is cut.
-MAX_ANSWER_BYTES = 64 * 1024
+MAX_JOURNALLED_ANSWER_BYTES = 64 * 1024
 
 
 @dataclass(slots=True)
@@ -43,7 +43,7 @@ class JournalEntry:
         """The `_error` message and details of a refused request; (None, []) for an accepted one."""
         if not self.rejected:
             return None, []
-        answer = b"".join(self.answer_chunks)[:MAX_ANSWER_BYTES]
+        answer = b"".join(self.answer_chunks)[:MAX_JOURNALLED_ANSWER_BYTES]
         try:
             error = orjson.loads(answer)["_error"]
             details = error.get("details") or []

@@ -60,7 +60,8 @@ def interpret_answer(status: int, body: bytes) -> Verdict:
     if kind in ERROR_TYPES:
         # An error answer keeps its own type whatever the status code says.
         return Verdict(kind, message or DEFAULT_REASONS[kind], True)
-    # Front documents nothing here; FRONT_FACTS' choice: internal_error, with the status in the reason.
+    # Front documents nothing here (https://dev.frontapp.com/docs/creating-a-custom-channel lists only the
+    # answer types): the emulator's choice is internal_error, with the status in the reason.
     return Verdict("internal_error", _unexpected(status, body, document), conforms)
 
 

@@ -27,7 +27,7 @@ from emulator.wire.serialise import message_json
 logger = logging.getLogger("emulator.outbound")
 
 PER_CHANNEL_CONCURRENCY = 8
-MAX_ANSWER_BYTES = 1024 * 1024
+MAX_DELIVERY_ANSWER_BYTES = 1024 * 1024
 SHUTDOWN_GRACE_SECONDS = 2.0
 # Failures the integration stated on purpose are final; anything else may be retried.
 _FINAL_ERROR_TYPES = frozenset({"bad_request", "authentication_required", "forbidden", "not_found"})
@@ -195,8 +195,8 @@ class DeliveryEngine:
                     answer_headers = dict(answer.headers)
                     async for chunk in answer.aiter_bytes():
                         answer_body += chunk
-                        if len(answer_body) > MAX_ANSWER_BYTES:
-                            answer_body = answer_body[:MAX_ANSWER_BYTES]
+                        if len(answer_body) > MAX_DELIVERY_ANSWER_BYTES:
+                            answer_body = answer_body[:MAX_DELIVERY_ANSWER_BYTES]
                             break
         except TimeoutError:
             error_type, reason = (
