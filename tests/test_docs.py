@@ -144,7 +144,7 @@ def run_in_group(command: list[str], cwd: Path, stdin: str | None = None) -> sub
 
 def shell_session(blocks: list[Block], ports: dict[str, int]) -> tuple[str, list[tuple[int, Block]]]:
     """One bash script of a page's sh blocks; the ERR trap names the script line that failed."""
-    script = ["set -euo pipefail", "trap 'echo \"docs-test: failed at script line $LINENO\"' ERR"]
+    script = ["set -euo pipefail", "trap 'echo; echo \"docs-test: failed at script line $LINENO\"' ERR"]
     starts: list[tuple[int, Block]] = []
     for block in blocks:
         script.append(f"# {block.where}")
@@ -180,11 +180,13 @@ def test_snippets_run(page: Path, emulator_port: int | None, tmp_path: Path) -> 
     if shell:
         script, starts = shell_session(shell, ports)
         result = run_in_group(["bash", "-c", script], ROOT)
-        assert result.returncode == 0, f"snippet failed near {failing_line(result.stdout, starts)}:\n{result.stdout}"
+        if result.returncode:
+            pytest.fail(f"snippet failed near {failing_line(result.stdout, starts)}:\n{result.stdout}")
     for block in blocks:
         if block.tag == "python":
             result = run_python(block, ports, tmp_path)
-            assert result.returncode == 0, f"snippet at {block.where} failed:\n{result.stdout}"
+            if result.returncode:
+                pytest.fail(f"snippet at {block.where} failed:\n{result.stdout}")
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
