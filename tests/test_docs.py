@@ -84,7 +84,7 @@ def free_port() -> int:
 
 def with_ports(text: str, ports: dict[str, int]) -> str:
     for documented, real in ports.items():
-        text = re.sub(rf"(127\.0\.0\.1:|--port ){documented}\b", rf"\g<1>{real}", text)
+        text = re.sub(rf"(127\.0\.0\.1:|--port[ =]){documented}\b", rf"\g<1>{real}", text)
     return text
 
 
