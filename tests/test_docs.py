@@ -10,8 +10,9 @@ How the pages are read (docs/index.md says the same for authors):
   with the venv's ``bin`` first on PATH, against an emulator started for that page with
   ``front-emulator serve`` (unless the page says ``<!-- docs-test: no emulator -->``: its snippets start
   their own). Everything a page starts in the background is stopped after it.
-- A ``python`` block that defines ``test_`` functions is a pytest file, run with ``python -m pytest`` in an
-  empty project; any other is a script run with the venv's python from the repository root.
+- A ``python`` block that defines ``test_`` functions is a pytest file; a page's pytest files run together
+  with ``python -m pytest`` in an empty project. Any other is a script run with the venv's python from
+  the repository root.
 - Snippets say ``127.0.0.1:8025`` (the emulator, as after ``make run``) and ``127.0.0.1:9000`` (your
   integration). Those two port numbers, there and after ``--port``, are the only text the test changes:
   it puts in free ports so that runs never collide.
@@ -19,6 +20,7 @@ How the pages are read (docs/index.md says the same for authors):
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -134,10 +136,8 @@ def run_in_group(command: list[str], cwd: Path, stdin: str | None = None) -> sub
     try:
         output, _ = process.communicate(stdin, timeout=SNIPPET_TIMEOUT)
     finally:
-        try:
+        with contextlib.suppress(ProcessLookupError):  # nothing left running
             os.killpg(process.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         process.wait(timeout=30)
     return subprocess.CompletedProcess(command, process.returncode, output, None)
 
@@ -162,14 +162,18 @@ def failing_line(output: str, starts: list[tuple[int, Block]]) -> str:
     return f"{block.page.relative_to(ROOT)}:{block.line + 1 + line - start}"
 
 
-def run_python(block: Block, ports: dict[str, int], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    source = with_ports(block.text, ports)
-    if re.search(r"^def test_", source, re.MULTILINE):
-        project = tmp_path / f"project_{block.line}"
-        project.mkdir()
-        (project / "test_snippet.py").write_text(source)
-        return run_in_group([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
-    return run_in_group([sys.executable, "-"], ROOT, stdin=source)
+def is_pytest_file(block: Block) -> bool:
+    return re.search(r"^def test_", block.text, re.MULTILINE) is not None
+
+
+def run_pytest_files(blocks: list[Block], ports: dict[str, int], project: Path) -> None:
+    """A page's pytest blocks as files of one empty project, in one pytest run: test_line_N.py is line N."""
+    for block in blocks:
+        (project / f"test_line_{block.line}.py").write_text(with_ports(block.text, ports))
+    result = run_in_group([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
+    if result.returncode:
+        page = blocks[0].page.relative_to(ROOT)
+        pytest.fail(f"pytest snippets of {page} failed (test_line_N.py is its line N):\n{result.stdout}")
 
 
 @pytest.mark.parametrize("page", [page for page in PAGES if runnable(page)], ids=lambda page: page.name)
@@ -182,11 +186,14 @@ def test_snippets_run(page: Path, emulator_port: int | None, tmp_path: Path) -> 
         result = run_in_group(["bash", "-c", script], ROOT)
         if result.returncode:
             pytest.fail(f"snippet failed near {failing_line(result.stdout, starts)}:\n{result.stdout}")
-    for block in blocks:
-        if block.tag == "python":
-            result = run_python(block, ports, tmp_path)
+    python = [block for block in blocks if block.tag == "python"]
+    for block in python:
+        if not is_pytest_file(block):
+            result = run_in_group([sys.executable, "-"], ROOT, stdin=with_ports(block.text, ports))
             if result.returncode:
                 pytest.fail(f"snippet at {block.where} failed:\n{result.stdout}")
+    if any(is_pytest_file(block) for block in python):
+        run_pytest_files([block for block in python if is_pytest_file(block)], ports, tmp_path)
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
@@ -197,7 +204,7 @@ def test_blocks_not_run_say_why_or_match_a_file(page: Path) -> None:
         if block.marker.startswith("same as "):
             source = ROOT / block.marker.removeprefix("same as ")
             assert source.is_file(), f"{block.where}: {source} does not exist"
-            assert block.text in source.read_text(), f"{block.where}: the block is not in {source.name} as written"
+            assert block.text in source.read_text(), f"{block.where}: not in {source.name} as written"
         else:
             assert re.fullmatch(r"skip \(.+\)", block.marker), f"{block.where}: a skipped block says why"
 
@@ -207,7 +214,7 @@ def test_shell_snippets_show_failures() -> None:
     for page in PAGES:
         for block in runnable(page):
             for line in block.text.splitlines():
-                if re.search(r"\bcurl\b", line) and "--fail-with-body" not in line:
+                if re.search(r"\bcurl\s+-", line) and "--fail-with-body" not in line:
                     pytest.fail(f"{block.where}: curl without -sS --fail-with-body: {line.strip()}")
 
 
