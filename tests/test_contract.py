@@ -169,7 +169,7 @@ def test_cli_exit_codes(bridge_url, broken_url, tmp_path):
 
 def test_readme_quotes_the_example_files_verbatim():
     root = Path(__file__).resolve().parents[1]
-    readme = (root / "README.md").read_text("utf-8")
+    readme = (root / "docs/contract-testing.md").read_text("utf-8")
     bridge = (root / "tests/examples/livechat_bridge.py").read_text("utf-8")
     broken = (root / "tests/examples/broken_integration.py").read_text("utf-8")
     test = (root / "tests/examples/test_livechat_bridge.py").read_text("utf-8")
