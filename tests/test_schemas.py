@@ -63,7 +63,7 @@ COMPONENTS = {
 }
 
 # Where we deliberately differ from Front's spec. Keys are "<our schema>:<JSON pointer of the property>".
-# Every entry is listed in the README's fidelity notes.
+# Every entry is listed in the fidelity notes (docs/fidelity.md).
 TYPE_DIFFERENCES: dict[str, str] = {
     # Front's spec gives error_type as a plain string, but its own example is null, and a message that
     # did not fail has no error type: we answer null.
