@@ -32,7 +32,7 @@ def _message(request: Request) -> Message:
     return message_or_404(request.app.state.store, request.path_params["message_id"])
 
 
-def _state(message: Message) -> dict[str, object]:
+def _delivery_status(message: Message) -> dict[str, object]:
     return {
         "id": message.id,
         "conversation_id": message.conversation_id,
@@ -44,15 +44,15 @@ def _state(message: Message) -> dict[str, object]:
     }
 
 
-async def message_state(request: Request) -> Response:
-    return front_json(request, _state(_message(request)), "message-state")
+async def message_delivery_status(request: Request) -> Response:
+    return front_json(request, _delivery_status(_message(request)), "message-state")
 
 
 async def cancel_message(request: Request) -> Response:
     message = _message(request)
     cancel_pending(request.app.state.store, message)
     request.app.state.engine.wake()
-    return front_json(request, _state(message), "message-state")
+    return front_json(request, _delivery_status(message), "message-state")
 
 
 async def list_deliveries(request: Request) -> Response:
@@ -75,7 +75,7 @@ async def redeliver(request: Request) -> Response:
 
 routes = [
     Route("/_emulator/channels", create_channel, methods=["POST"]),
-    Route("/_emulator/messages/{message_id}", message_state, methods=["GET"]),
+    Route("/_emulator/messages/{message_id}", message_delivery_status, methods=["GET"]),
     Route("/_emulator/messages/{message_id}/cancel", cancel_message, methods=["POST"]),
     Route("/_emulator/deliveries", list_deliveries, methods=["GET"]),
     Route("/_emulator/deliveries/{delivery_id}/redeliver", redeliver, methods=["POST"]),
