@@ -1,4 +1,4 @@
-"""Front's `_error` envelope, for every error the emulator answers."""
+"""Front's `_error` envelope for every error the emulator answers, the domain's Refusals included."""
 
 from __future__ import annotations
 
