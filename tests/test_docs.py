@@ -3,7 +3,8 @@
 How the pages are read (docs/index.md says the same for authors):
 
 - Fenced blocks tagged ```` ```sh ```` or ```` ```python ```` are run; any other tag (``text``, ``json``,
-  ``yaml``, ``console``) is output or a file format and is not.
+  ``yaml``) is output or a file format and is not. Untagged blocks and look-alikes (``bash``, ``console``,
+  ``py``) are refused, so the tag always tells whether a block runs.
 - ``<!-- docs-test: skip (reason) -->`` on the line before a block: not run, and the reason is required.
 - ``<!-- docs-test: same as PATH -->`` before a block: the block must appear verbatim in that repo file.
 - All ``sh`` blocks of a page run in order in one bash (``set -euo pipefail``) from the repository root,
@@ -207,6 +208,18 @@ def test_blocks_not_run_say_why_or_match_a_file(page: Path) -> None:
             assert block.text in source.read_text(), f"{block.where}: not in {source.name} as written"
         else:
             assert re.fullmatch(r"skip \(.+\)", block.marker), f"{block.where}: a skipped block says why"
+
+
+# Tags that would look runnable to a reader but that the test would silently pass over.
+ALIASES_OF_RUN_TAGS = {"", "bash", "shell", "zsh", "console", "py", "python3", "pycon"}
+
+
+def test_every_block_is_tagged_so_readers_know_whether_it_runs() -> None:
+    for page in PAGES:
+        for block in blocks_of(page):
+            assert block.tag not in ALIASES_OF_RUN_TAGS, (
+                f"{block.where}: tag the block sh or python (run) or text (not run), not {block.tag!r}"
+            )
 
 
 def test_shell_snippets_show_failures() -> None:
