@@ -1,7 +1,14 @@
 """GET /_emulator/openapi.json: the control plane described as OpenAPI 3.1, built from the app's own
 route table (so a route cannot be missing) and the schemas in schemas/ (so it cannot drift from what the
 routes check). OPERATIONS adds what the route table does not know: a summary, the request and answer
-schemas; a /_emulator route without an entry is still listed, from its endpoint's docstring."""
+schemas, the query parameters and every status the route answers. A /_emulator route without an entry is
+still listed, from its endpoint's docstring, with a `default` answer (tests/test_openapi_contract.py
+fails on it).
+
+The inspector under /_emulator/ui is left out: it is a web UI, not part of this API. Its routes answer
+HTML pages and 303 redirects to form posts from its own pages, `events` is a stream that never ends, and
+`{rest:path}` is its catch-all "no such page"; its browser and HTTP tests cover it.
+"""
 
 from __future__ import annotations
 
@@ -15,20 +22,42 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from emulator import __version__
 from emulator.schemas import all_schemas
-from emulator.wire.paths import CONTROL_PREFIX
+from emulator.wire.paths import CONTROL_PREFIX, INSPECTOR_PREFIX
 from emulator.wire.responses import front_json
+
+SCHEMA_BASE = "https://front-emulator.local/schemas/"
+
+# What each status means on this control plane; every error is Front's `_error` envelope.
+MEANINGS = {
+    200: "OK",
+    201: "Created",
+    204: "Done; no body",
+    400: "Refused: the body is not JSON, or a field or query parameter is invalid or unknown (each named "
+    "in `details`)",
+    404: "No such resource",
+    409: "Conflict with the current state (the message explains what to do first)",
+    413: "The body is larger than the emulator accepts (Config.max_json_bytes)",
+    415: "The body must be sent as application/json",
+}
+# A route that reads a JSON body can refuse it whatever its schema says.
+BODY_ERRORS: dict[int, str | None] = {400: "error", 413: "error"}
+# A clock the control plane cannot move (an app built in Python with another Clock) answers 409.
+CLOCK_ERRORS: dict[int, str | None] = {409: "error"}
 
 
 @dataclass(frozen=True)
 class Operation:
     summary: str
-    request: str | None = None
     # status -> schema name (None: no body)
-    answers: dict[int, str | None] = field(default_factory=dict)
-    query: tuple[str, ...] = ()
+    answers: dict[int, str | None]
+    request: str | None = None
     # The body may be left out (the route then uses its defaults).
     request_optional: bool = False
+    # name -> JSON Schema of the value; a route with query parameters refuses any other (400).
+    query: dict[str, dict[str, Any]] = field(default_factory=dict)
 
+
+_STRING: dict[str, Any] = {"type": "string"}
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/_emulator/livez"): Operation("Liveness: the process answers", answers={200: "health"}),
@@ -44,60 +73,75 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("POST", "/_emulator/seed"): Operation(
         "Load a workspace (inline or a fixture file) and start afresh on it",
         request="seed-request",
-        answers={200: "workspace", 400: "error"},
+        answers={200: "workspace", **BODY_ERRORS},
     ),
     ("POST", "/_emulator/snapshot"): Operation(
-        "Keep a deep copy of the state", answers={201: "snapshot", 409: "error"}
+        "Keep a deep copy of the state (refused while a delivery is in flight)",
+        answers={201: "snapshot", 409: "error"},
     ),
     ("POST", "/_emulator/snapshots/{snapshot_id}/restore"): Operation(
         "Go back to a snapshot", answers={200: "snapshot", 404: "error"}
     ),
-    ("GET", "/_emulator/clock"): Operation("The clock's mode and time", answers={200: "clock"}),
+    ("GET", "/_emulator/clock"): Operation(
+        "The clock's mode and time", answers={200: "clock", **CLOCK_ERRORS}
+    ),
     ("POST", "/_emulator/clock/freeze"): Operation(
         "Stop the clock, now or at `at`",
         request="clock-freeze",
         request_optional=True,
-        answers={200: "clock"},
+        answers={200: "clock", **BODY_ERRORS, **CLOCK_ERRORS},
     ),
     ("POST", "/_emulator/clock/advance"): Operation(
-        "Move the frozen clock forward: creation delays and undo windows elapse",
+        "Move the frozen clock forward: creation delays and undo windows elapse (409 on a real clock)",
         request="clock-advance",
-        answers={200: "clock", 400: "error", 409: "error"},
+        answers={200: "clock", **BODY_ERRORS, **CLOCK_ERRORS},
     ),
-    ("POST", "/_emulator/clock/unfreeze"): Operation("Back to real time", answers={200: "clock"}),
+    ("POST", "/_emulator/clock/unfreeze"): Operation(
+        "Back to real time", answers={200: "clock", **CLOCK_ERRORS}
+    ),
     ("GET", "/_emulator/requests"): Operation(
         "The request journal: every Front API request received, oldest first",
-        query=("status", "method", "path_prefix", "rejected"),
+        query={
+            # An exact status (404) or a class (4xx, 4XX).
+            "status": {"type": "string", "pattern": "^[1-5]([0-9]{2}|[xX]{2})$"},
+            "method": _STRING,
+            "path_prefix": _STRING,
+            "rejected": {"enum": ["true", "false"]},
+        },
         answers={200: "request-list", 400: "error"},
     ),
     ("DELETE", "/_emulator/requests"): Operation("Clear the request journal", answers={204: None}),
     ("GET", "/_emulator/requests/report"): Operation(
         "What Front would have refused, grouped by reason with one example each",
-        query=("path_prefix",),
-        answers={200: "request-report"},
+        query={"path_prefix": _STRING},
+        answers={200: "request-report", 400: "error"},
     ),
     ("POST", "/_emulator/wait"): Operation(
-        "Long-poll until a message uid exists or enough deliveries are journalled",
+        "Long-poll until a message uid exists or enough deliveries are journalled; 200 either way, "
+        "`satisfied` says which",
         request="wait-request",
-        answers={200: "wait-answer", 400: "error"},
+        answers={200: "wait-answer", **BODY_ERRORS},
     ),
     ("GET", "/_emulator/openapi.json"): Operation("This document", answers={200: "openapi"}),
     ("POST", "/_emulator/channels"): Operation(
-        "Create a channel", request="create-channel", answers={201: "workspace-channel", 409: "error"}
+        "Create a channel",
+        request="create-channel",
+        answers={201: "workspace-channel", **BODY_ERRORS, 409: "error", 415: "error"},
     ),
     ("GET", "/_emulator/messages/{message_id}"): Operation(
         "Where an outbound message stands", answers={200: "message-state", 404: "error"}
     ),
     ("POST", "/_emulator/messages/{message_id}/cancel"): Operation(
-        "Cancel a pending message in its undo window", answers={200: "message-state", 409: "error"}
+        "Cancel a pending message in its undo window (409 once it has left, or for an inbound message)",
+        answers={200: "message-state", 404: "error", 409: "error"},
     ),
     ("GET", "/_emulator/deliveries"): Operation(
         "The delivery journal",
-        query=("channel_id", "conversation_id", "message_id", "outcome"),
+        query={name: _STRING for name in ("channel_id", "conversation_id", "message_id", "outcome")},
         answers={200: "delivery-list", 400: "error"},
     ),
     ("POST", "/_emulator/deliveries/{delivery_id}/redeliver"): Operation(
-        "Send a delivered message again, freshly signed",
+        "Send a delivered message again, freshly signed (409 while that message is still on its way)",
         answers={200: "delivery", 404: "error", 409: "error"},
     ),
 }
@@ -110,26 +154,35 @@ def _ref(name: str) -> dict[str, str]:
 def _control_routes(routes: list[BaseRoute], prefix: str = "") -> list[tuple[str, str, Any]]:
     found = []
     for route in routes:
-        if isinstance(route, Route) and (prefix + route.path).startswith(CONTROL_PREFIX):
-            for method in sorted(route.methods or ()):
-                if method != "HEAD":
-                    found.append((prefix + route.path, method, route.endpoint))
+        if isinstance(route, Route):
+            path = prefix + route.path
+            if path.startswith(CONTROL_PREFIX) and not path.startswith(INSPECTOR_PREFIX):
+                found += [
+                    (path, method, route.endpoint)
+                    for method in sorted(route.methods or ())
+                    if method != "HEAD"
+                ]
         elif isinstance(route, Mount):
             found += _control_routes(list(route.routes), prefix + route.path)
     return found
 
 
 def _operation(path: str, method: str, endpoint: Any) -> dict[str, Any]:
+    parameters = [
+        {"name": name, "in": "path", "required": True, "schema": _STRING} for name in _path_parameters(path)
+    ]
     known = OPERATIONS.get((method, path))
     if known is None:
         doc = inspect.getdoc(endpoint) or f"{method} {path}"
-        return {"summary": doc.splitlines()[0], "responses": {"default": {"description": "see the README"}}}
-    operation: dict[str, Any] = {"summary": known.summary}
-    parameters = [
-        {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
-        for name in _path_parameters(path)
-    ]
-    parameters += [{"name": name, "in": "query", "schema": {"type": "string"}} for name in known.query]
+        undescribed: dict[str, Any] = {"summary": doc.splitlines()[0]}
+        if parameters:
+            undescribed["parameters"] = parameters
+        undescribed["responses"] = {
+            "default": {"description": "not described in emulator/control/openapi.py"}
+        }
+        return undescribed
+    operation: dict[str, Any] = {"operationId": f"{method.lower()} {path}", "summary": known.summary}
+    parameters += [{"name": name, "in": "query", "schema": schema} for name, schema in known.query.items()]
     if parameters:
         operation["parameters"] = parameters
     if known.request is not None:
@@ -138,8 +191,8 @@ def _operation(path: str, method: str, endpoint: Any) -> dict[str, Any]:
             "content": {"application/json": {"schema": _ref(known.request)}},
         }
     responses: dict[str, Any] = {}
-    for status, schema in known.answers.items():
-        answer: dict[str, Any] = {"description": "error in Front's envelope" if schema == "error" else "ok"}
+    for status, schema in sorted(known.answers.items()):
+        answer: dict[str, Any] = {"description": MEANINGS[status]}
         if schema is not None:
             answer["content"] = {"application/json": {"schema": _ref(schema)}}
         responses[str(status)] = answer
@@ -149,6 +202,26 @@ def _operation(path: str, method: str, endpoint: Any) -> dict[str, Any]:
 
 def _path_parameters(path: str) -> list[str]:
     return [part[1:-1] for part in path.split("/") if part.startswith("{") and part.endswith("}")]
+
+
+def _embedded(name: str, node: Any) -> Any:
+    """A schema of schemas/ as a component: `$id` and `$schema` dropped (the document's dialect applies),
+    and its `$ref`s ("teammate.json", "workspace.json#/$defs/x", "#/$defs/y") rewritten to point at the
+    components, so that any OpenAPI tool resolves them without knowing the schemas' own URLs."""
+    if isinstance(node, list):
+        return [_embedded(name, item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    embedded: dict[str, Any] = {}
+    for key, value in node.items():
+        if key in ("$id", "$schema") and isinstance(value, str):
+            continue
+        if key == "$ref" and isinstance(value, str):
+            target, _, fragment = value.removeprefix(SCHEMA_BASE).partition("#")
+            embedded[key] = f"#/components/schemas/{target.removesuffix('.json') or name}{fragment}"
+        else:
+            embedded[key] = _embedded(name, value)
+    return embedded
 
 
 def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:
@@ -161,11 +234,14 @@ def openapi_document(routes: list[BaseRoute]) -> dict[str, Any]:
             "title": "front-emulator control plane",
             "version": __version__,
             "description": "The emulator's own API under /_emulator. Errors use Front's `_error` envelope. "
-            "Schemas keep their `$id`, so their relative `$ref`s resolve among these components.",
+            "The components are the JSON Schemas of the emulator's schemas/ directory, each under its file "
+            "name. The inspector (/_emulator/ui) is a web UI and is not part of this API.",
         },
         "jsonSchemaDialect": "https://json-schema.org/draft/2020-12/schema",
         "paths": dict(sorted(paths.items())),
-        "components": {"schemas": all_schemas()},
+        "components": {
+            "schemas": {name: _embedded(name, schema) for name, schema in sorted(all_schemas().items())}
+        },
     }
 
 

@@ -1,0 +1,116 @@
+"""GET /_emulator/openapi.json is a complete contract: Schemathesis loads it, generates requests for every
+operation (valid ones and, in its coverage phase, invalid ones) and runs all its default checks on the
+answers: no server error, only declared statuses, content types and headers, answers valid against their
+schemas, invalid requests refused, valid ones accepted, undeclared methods answered 405 with `Allow`.
+
+The app runs in-process through Schemathesis' own ASGI transport; every operation is one test here."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from schemathesis.specs.openapi.checks import allow_header_conformance, positive_data_acceptance
+
+from emulator.app import create_app
+from emulator.control.openapi import OPERATIONS, openapi_document
+from tests.conftest import make_config
+
+APP = create_app(make_config())
+SCHEMA = schemathesis.openapi.from_asgi("/_emulator/openapi.json", APP)
+# POST /_emulator/wait holds each request for `timeout` seconds of real time (5 when not given, up to
+# 60) when the condition never comes true, as with the random uids generated here. A valid timeout is
+# shortened to at most this: the request stays exactly as valid or invalid as generated (the schema
+# allows 0..60 and the key is optional), and the run stays within seconds.
+WAIT_TIMEOUT = 0.01
+
+
+def _with_short_wait(case: Any) -> None:
+    body = case.body
+    if case.path != "/_emulator/wait" or not isinstance(body, dict):
+        return
+    timeout = body.get("timeout", WAIT_TIMEOUT)
+    if isinstance(timeout, int | float) and not isinstance(timeout, bool) and 0 <= timeout <= 60:
+        body["timeout"] = min(timeout, WAIT_TIMEOUT)
+
+
+def _excluded_checks(case: Any) -> list[Any]:
+    """The checks left out for one case, each for a reason given here and reported upstream."""
+    excluded = []
+    if case.path == "/_emulator/requests":
+        # Known bug (emulator/control/routes.py): GET and DELETE /_emulator/requests are two Starlette
+        # routes, so a 405 answers `Allow: GET, HEAD` without DELETE.
+        # test_allow_header_of_requests_names_both_methods reproduces it and fails once it is fixed.
+        excluded.append(allow_header_conformance)
+    if case.path == "/_emulator/seed":
+        # A seed request can be valid against its schema and still be refused with the documented 400
+        # for rules JSON Schema cannot state: `path` must name a workspace file that exists (and may be
+        # read), every `history` entry must name a custom channel of the workspace, channel ids and
+        # addresses must be unique. So "valid means accepted" does not hold here; every other check
+        # (invalid requests refused, statuses, answers against their schemas) still runs.
+        excluded.append(positive_data_acceptance)
+    return excluded
+
+
+@SCHEMA.parametrize()
+# Bounded examples per operation on top of the coverage phase's cases; no deadline (a loaded machine).
+@settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck))
+def test_control_plane_answers_as_its_openapi_document_says(case: Any) -> None:
+    _with_short_wait(case)
+    case.call_and_validate(excluded_checks=_excluded_checks(case))
+
+
+@pytest.mark.xfail(
+    strict=True, reason="GET and DELETE /_emulator/requests are two routes (control/routes.py)"
+)
+def test_allow_header_of_requests_names_both_methods() -> None:
+    async def options() -> httpx.Response:
+        transport = httpx.ASGITransport(app=APP)
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+            return await client.request("OPTIONS", "/_emulator/requests")
+
+    answer = asyncio.run(options())
+    assert answer.status_code == 405
+    assert sorted(method.strip() for method in answer.headers["allow"].split(",")) == [
+        "DELETE",
+        "GET",
+        "HEAD",
+    ]
+
+
+def test_document_is_valid_openapi_3_1_and_every_ref_resolves() -> None:
+    SCHEMA.validate()
+    document = openapi_document(APP.routes)
+
+    def references(node: Any) -> list[str]:
+        if isinstance(node, dict):
+            found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+            return found + [ref for value in node.values() for ref in references(value)]
+        if isinstance(node, list):
+            return [ref for value in node for ref in references(value)]
+        return []
+
+    found = references(document)
+    assert any("/$defs/" in ref for ref in found) and any("/workspace" in ref for ref in found)
+    for ref in found:
+        assert ref.startswith("#/"), ref
+        node: Any = document
+        for part in ref[2:].split("/"):
+            assert isinstance(node, dict) and part in node, f"{ref} does not resolve"
+            node = node[part]
+
+
+def test_every_control_route_is_described_and_the_inspector_is_left_out() -> None:
+    document = openapi_document(APP.routes)
+    listed = {
+        (method.upper(), path) for path, operations in document["paths"].items() for method in operations
+    }
+    assert listed == set(OPERATIONS)
+    assert not any(path.startswith("/_emulator/ui") for path in document["paths"])
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            assert "default" not in operation["responses"], f"{method} {path}"
