@@ -17,7 +17,8 @@ import orjson
 from _common import INCOMING_PATH, MESSAGE, AsgiClient, percentile
 
 from emulator.app import create_app
-from emulator.config import Config, CreationDelay
+from emulator.config import Config
+from emulator.domain.creation_delay import CreationDelay
 
 TARGET_MS = 5.0
 PREFILL = 10_000

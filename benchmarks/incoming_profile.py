@@ -24,7 +24,8 @@ from incoming_throughput import bare_app
 
 from emulator.api.incoming import incoming_from_document
 from emulator.app import create_app
-from emulator.config import Config, CreationDelay
+from emulator.config import Config
+from emulator.domain.creation_delay import CreationDelay
 from emulator.schemas import validator
 
 BODY = orjson.dumps(MESSAGE)

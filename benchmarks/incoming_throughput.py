@@ -54,7 +54,8 @@ def bare_app() -> Any:
 
 def emulator_app() -> Any:
     from emulator.app import create_app
-    from emulator.config import Config, CreationDelay
+    from emulator.config import Config
+    from emulator.domain.creation_delay import CreationDelay
 
     return create_app(Config(creation_delay=CreationDelay(0, 0), seed=1))
 

@@ -25,7 +25,8 @@ BODY_BYTES = 200
 def child(count: int) -> None:
     from emulator.api.incoming import incoming_from_document
     from emulator.app import create_app
-    from emulator.config import Config, CreationDelay
+    from emulator.config import Config
+    from emulator.domain.creation_delay import CreationDelay
 
     app = create_app(Config(creation_delay=CreationDelay(0, 0), seed=1))
     store = app.state.store

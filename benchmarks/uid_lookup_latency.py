@@ -21,7 +21,8 @@ from typing import Any
 from _common import CHANNEL, AsgiClient, percentile
 
 from emulator.app import create_app
-from emulator.config import Config, CreationDelay
+from emulator.config import Config
+from emulator.domain.creation_delay import CreationDelay
 from emulator.domain.messages import IncomingMessage
 
 TARGET = 0.9

@@ -30,7 +30,6 @@ from emulator.domain.ids import IdSource
 from emulator.domain.journal import RequestJournal
 from emulator.domain.ratelimit import RateLimiter
 from emulator.domain.rules import Refusal
-from emulator.domain.snapshots import Snapshots
 from emulator.domain.store import Store
 from emulator.domain.workspace import default_workspace_path, load_workspace_file
 from emulator.outbound.delivery import DeliveryEngine
@@ -74,7 +73,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
         *ui_routes,
     ]
     journal = RequestJournal()
-    engine = DeliveryEngine(store, f"http://{config.host}:{config.port}", config.validate_responses)
+    engine = DeliveryEngine(store, config.base_url, config.validate_responses)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -99,5 +98,4 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
     app.state.store = store
     app.state.engine = engine
     app.state.journal = journal
-    app.state.snapshots = Snapshots(store)
     return app

@@ -11,7 +11,7 @@ import uvicorn
 
 from emulator import __version__
 from emulator.app import create_app, create_store
-from emulator.config import Config, ConfigError, CreationDelay, config_from_env
+from emulator.config import Config, ConfigError, config_from_env, parse_creation_delay
 from emulator.domain.workspace import WorkspaceFileError
 from emulator.readiness import NotReady, wait_until_ready
 
@@ -98,7 +98,7 @@ def _serve(args: argparse.Namespace) -> int:
             "workspace_path": args.workspace,
             "creation_delay": None
             if args.creation_delay is None
-            else CreationDelay.parse(args.creation_delay),
+            else parse_creation_delay(args.creation_delay),
             "seed": args.seed,
             "rate_limit_per_minute": args.rate_limit,
             "burst_limit": args.burst_limit or None,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from emulator.domain.creation_delay import MAX_CREATION_DELAY_SECONDS, CreationDelay
 
 DEFAULT_WORKSPACE = "default-workspace.json"
 
@@ -13,30 +15,22 @@ class ConfigError(ValueError):
     """A setting was given a value the emulator cannot use; the message says which and why."""
 
 
-@dataclass(frozen=True, slots=True)
-class CreationDelay:
-    """Seconds between a 202 on incoming_messages and the message existing (fixed when low == high)."""
-
-    low: float = 0.0
-    high: float = 0.0
-
-    @classmethod
-    def parse(cls, text: str) -> CreationDelay:
-        """Read `S` or `MIN..MAX` (seconds, floats allowed)."""
-        low_text, sep, high_text = text.partition("..")
-        try:
-            low = float(low_text)
-            high = float(high_text) if sep else low
-        except ValueError:
-            raise ConfigError(
-                f"creation delay {text!r} is not a number of seconds or a MIN..MAX range (e.g. 0.5..2)"
-            ) from None
-        if not (0 <= low <= high) or high > 3600:
-            raise ConfigError(f"creation delay {text!r} must satisfy 0 <= MIN <= MAX <= 3600 seconds")
-        return cls(low, high)
-
-    def __str__(self) -> str:
-        return f"{self.low:g}" if self.low == self.high else f"{self.low:g}..{self.high:g}"
+def parse_creation_delay(text: str) -> CreationDelay:
+    """Read `S` or `MIN..MAX` (seconds, floats allowed), as --creation-delay and the env give it."""
+    low_text, sep, high_text = text.partition("..")
+    try:
+        low = float(low_text)
+        high = float(high_text) if sep else low
+    except ValueError:
+        raise ConfigError(
+            f"creation delay {text!r} is not a number of seconds or a MIN..MAX range (e.g. 0.5..2)"
+        ) from None
+    try:
+        return CreationDelay(low, high)
+    except ValueError:
+        raise ConfigError(
+            f"creation delay {text!r} must satisfy 0 <= MIN <= MAX <= {MAX_CREATION_DELAY_SECONDS:g} seconds"
+        ) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,8 +53,15 @@ class Config:
     # Check every response the emulator writes against schemas/ (on in the test suite).
     validate_responses: bool = False
 
-    def with_changes(self, **changes: object) -> Config:
-        return replace(self, **changes)  # type: ignore[arg-type]
+    # Where integrations reach the emulator (`_links` in payloads); None means http://{host}:{port}.
+    public_url: str | None = None
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url is not None:
+            return self.public_url.rstrip("/")
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
 
 
 def config_from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
@@ -74,7 +75,7 @@ def config_from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
     if "FRONT_EMULATOR_WORKSPACE" in env:
         found["workspace_path"] = Path(env["FRONT_EMULATOR_WORKSPACE"])
     if "FRONT_EMULATOR_CREATION_DELAY" in env:
-        found["creation_delay"] = CreationDelay.parse(env["FRONT_EMULATOR_CREATION_DELAY"])
+        found["creation_delay"] = parse_creation_delay(env["FRONT_EMULATOR_CREATION_DELAY"])
     if "FRONT_EMULATOR_SEED" in env:
         found["seed"] = _int_setting("FRONT_EMULATOR_SEED", env["FRONT_EMULATOR_SEED"])
     if "FRONT_EMULATOR_RATE_LIMIT" in env:

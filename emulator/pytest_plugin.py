@@ -22,7 +22,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from emulator.app import create_app, create_store
-from emulator.config import Config, CreationDelay
+from emulator.config import Config, parse_creation_delay
 from emulator.control.state import reset_emulator
 from emulator.harness import FrontEmulator, LiveServer
 
@@ -69,7 +69,7 @@ def _config(settings: dict[str, Any]) -> Config:
     delay = settings.get("creation_delay", 0)
     workspace = settings.get("workspace")
     return Config(
-        creation_delay=CreationDelay.parse(str(delay)),
+        creation_delay=parse_creation_delay(str(delay)),
         seed=settings.get("seed"),
         workspace_path=Path(workspace) if workspace else None,
         rate_limit_per_minute=settings.get("rate_limit_per_minute"),

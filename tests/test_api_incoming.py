@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from emulator.config import CreationDelay
 from emulator.domain.clock import FrozenClock
+from emulator.domain.creation_delay import CreationDelay
 from emulator.schemas import validator
 from tests.conftest import CHANNEL, SMS_CHANNEL, post_message, read_message
 

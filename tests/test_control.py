@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from emulator.config import CreationDelay
 from emulator.domain.clock import FrozenClock
+from emulator.domain.creation_delay import CreationDelay
 from emulator.domain.workspace import (
     ALL_SCOPES,
     WorkspaceFileError,

@@ -14,8 +14,8 @@ import pytest
 from starlette.routing import Mount, Route
 
 from emulator.app import create_app, create_store
-from emulator.config import CreationDelay
 from emulator.domain.clock import RealClock
+from emulator.domain.creation_delay import CreationDelay
 from emulator.domain.workspace import default_workspace_path
 from emulator.harness import LiveServer
 from tests.conftest import AUTH, CHANNEL, SMS_CHANNEL, make_config, post_message, read_message

@@ -15,8 +15,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from emulator.app import create_app, create_store
-from emulator.config import CreationDelay
 from emulator.domain.clock import FrozenClock
+from emulator.domain.creation_delay import CreationDelay
 from emulator.schemas import validator
 from tests.conftest import CHANNEL, EMAIL_CHANNEL, READ_ONLY_TOKEN, TOKEN, make_config, read_message
 
@@ -62,7 +62,7 @@ def test_zero_delay_message_is_created_before_the_202_leaves(make_client):
     store = client.app.state.store
     uid = client.post(INCOMING, json=MESSAGE).json()["message_uid"]
     # Created on the POST path itself, not by the read that follows.
-    assert store.pending_count == 0
+    assert store.awaiting_creation_count == 0
     message = read_message(client, uid)
     assert message["body"] == "<p>Where is my order?</p>\n"
     assert message["metadata"] == {"thread_ref": "session-7", "headers": {"x-page": "/checkout"}}
@@ -79,7 +79,7 @@ def test_a_delayed_message_still_waits_for_its_time(make_client):
     clock = FrozenClock(START)
     client = make_client(clock=clock, creation_delay=CreationDelay(1, 1))
     uid = client.post(INCOMING, json=MESSAGE).json()["message_uid"]
-    assert client.app.state.store.pending_count == 1
+    assert client.app.state.store.awaiting_creation_count == 1
     error_of(client.get(f"/messages/alt:uid:{uid}"), 404)
     clock.advance(1)
     assert read_message(client, uid)["created_at"] == START + 1
@@ -91,7 +91,7 @@ def test_a_post_also_creates_earlier_messages_that_fell_due(make_client):
     client.post(INCOMING, json=MESSAGE)
     clock.advance(1)
     client.post(INCOMING, json=MESSAGE)
-    assert client.app.state.store.pending_count == 1
+    assert client.app.state.store.awaiting_creation_count == 1
 
 
 # -- authorisation: fast path and fallbacks ---------------------------------------------------------

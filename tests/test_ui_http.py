@@ -15,8 +15,8 @@ import httpx
 import pytest
 
 from emulator.app import create_app
-from emulator.config import CreationDelay
 from emulator.domain.clock import FrozenClock
+from emulator.domain.creation_delay import CreationDelay
 from emulator.harness import LiveServer
 from emulator.outbound.answers import DEFAULT_REASONS
 from emulator.signing import signature_headers

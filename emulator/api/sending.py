@@ -26,7 +26,7 @@ async def reply_to_conversation(request: Request) -> Response:
     conversation = conversation_or_404(store, request.path_params["conversation_id"])
     document, uploads = await message_document(request, "outbound-reply")
     message = send_reply(store, conversation, teammate_message(document, uploads), document.get("channel_id"))
-    return _accepted(request, message.uid)
+    return _accepted(request, message.message_uid)
 
 
 async def compose_message(request: Request) -> Response:
@@ -35,7 +35,7 @@ async def compose_message(request: Request) -> Response:
     channel = channel_or_404(store, request.path_params["channel_id"])
     document, uploads = await message_document(request, "outbound-message")
     message = send_new_message(store, channel, teammate_message(document, uploads))
-    return _accepted(request, message.uid)
+    return _accepted(request, message.message_uid)
 
 
 async def update_channel(request: Request) -> Response:

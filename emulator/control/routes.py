@@ -28,7 +28,7 @@ async def readyz(request: Request) -> Response:
         "status": "ready",
         "channels": len(store.workspace.channels),
         "messages": store.message_count,
-        "pending_messages": store.pending_count,
+        "pending_messages": store.awaiting_creation_count,
     }
     response = front_json(request, document, "health")
     # `front-emulator readyz [--pid]` (emulator/readiness.py) tells this server from whatever else answers.

@@ -9,7 +9,6 @@ from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.domain.clock import ControllableClock
 from emulator.domain.snapshots import Snapshot
 from emulator.domain.store import Store
 from emulator.domain.workspace import (
@@ -35,10 +34,7 @@ async def reset(request: Request) -> Response:
 def reset_emulator(state: State) -> None:
     """The reset itself, shared with the pytest plugin's in-process fixture (which skips the HTTP hop)."""
     state.store.reset()
-    if isinstance(state.store.clock, ControllableClock):
-        state.store.clock.reset()
     state.journal.clear()
-    state.snapshots.clear()
     state.engine.wake()
 
 
@@ -52,9 +48,6 @@ async def seed(request: Request) -> Response:
         workspace = _workspace_file(document["path"])
     store: Store = request.app.state.store
     store.load_workspace(workspace)
-    store.rate_limiter.clear()
-    store.ids.reset()
-    request.app.state.snapshots.clear()
     request.app.state.engine.wake()
     return front_json(request, store.workspace.as_document(), "workspace")
 
@@ -99,30 +92,21 @@ def _snapshot_document(snapshot: Snapshot, store: Store) -> dict[str, Any]:
         "snapshot_id": snapshot.id,
         "taken_at": snapshot.taken_at,
         "messages": store.message_count,
-        "pending_messages": store.pending_count,
+        "pending_messages": store.awaiting_creation_count,
         "deliveries": len(store.deliveries),
     }
 
 
 async def take_snapshot(request: Request) -> Response:
     """A deep copy of the store's state to come back to with /_emulator/snapshots/{id}/restore."""
-    engine = request.app.state.engine
-    if engine.in_flight:
-        # A message caught half-sent could never finish after a restore: refuse rather than lose it.
-        raise FrontError(
-            409,
-            f"{engine.in_flight} delivery(ies) in flight: wait for them "
-            "(POST /_emulator/wait with deliveries) and take the snapshot again",
-        )
     store: Store = request.app.state.store
-    store.settle()
-    snapshot = request.app.state.snapshots.take()
+    snapshot = store.snapshots.take()
     return front_json(request, _snapshot_document(snapshot, store), "snapshot", 201)
 
 
 async def restore_snapshot(request: Request) -> Response:
     snapshot_id = request.path_params["snapshot_id"]
-    snapshots = request.app.state.snapshots
+    snapshots = request.app.state.store.snapshots
     snapshot = snapshots.get(snapshot_id)
     if snapshot is None:
         raise FrontError(404, f"Snapshot {snapshot_id} not found (a reset or seed forgets snapshots)")

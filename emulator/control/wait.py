@@ -92,7 +92,7 @@ async def _until(store: Store, check: Check, timeout: float) -> tuple[bool, dict
             remaining = deadline - loop.time()
             if satisfied or remaining <= 0:
                 return satisfied, found
-            next_due = store.next_due()
+            next_due = store.next_creation_at()
             if next_due is not None and getattr(store.clock, "mode", "real") == "real":
                 # The next inbound message will be due then: wake to create it (a frozen clock moves only
                 # through /_emulator/clock/advance, which creates what is due and so notifies us).

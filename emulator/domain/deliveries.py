@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Outcome = Literal["sent", "failed"]
+# The id of an attempt not yet journalled: the store gives it a real one when it records it.
+UNRECORDED = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,7 +73,7 @@ class Attachment:
 @dataclass(slots=True)
 class Message:
     id: str
-    uid: str
+    message_uid: str
     channel_id: str
     conversation_id: str
     # Creation order across the store; pagination cursors are built from it.

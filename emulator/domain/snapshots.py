@@ -1,33 +1,19 @@
 """Snapshots of the store: take one, change things, go back to it.
 
-A snapshot is a deep copy of every attribute of the store except its wiring (clock, id source object,
-settings, listeners), so state another part of the emulator adds to the store later is captured too. One
-deepcopy call covers all of it, so objects shared between indexes (a message in `_messages`, in
-`_messages_by_uid` and in its conversation's list) stay shared in the copy.
+A snapshot is the store's `capture` (a deep copy of every attribute that is state, so state another part
+of the emulator adds to the store later is captured too) and the id source's position.
 """
 
 from __future__ import annotations
 
-import copy
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from emulator.domain.store import Store
+from emulator.domain.rules import Refusal
 
-# Injected or configured once, not state: a snapshot leaves them as they are. The clock is not part of
-# a snapshot either: time does not go back.
-_WIRING = frozenset(
-    {
-        "initial_workspace",
-        "clock",
-        "ids",
-        "creation_delay",
-        "rate_limiter",
-        "normalise_phone_handles",
-        "listeners",
-    }
-)
+if TYPE_CHECKING:
+    from emulator.domain.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +25,8 @@ class Snapshot:
 
 
 class Snapshots:
+    """The snapshots taken of one store; its `load_workspace` (reset, seed) forgets them."""
+
     def __init__(self, store: Store) -> None:
         self.store = store
         self._taken: dict[str, Snapshot] = {}
@@ -47,8 +35,17 @@ class Snapshots:
 
     def take(self) -> Snapshot:
         store = self.store
-        state = copy.deepcopy({name: value for name, value in vars(store).items() if name not in _WIRING})
-        snapshot = Snapshot(f"snap_{next(self._numbers)}", store.clock.now(), state, store.ids.state())
+        in_flight = store.outbox.in_flight
+        if in_flight:
+            # A message caught half-sent could never finish after a restore: refuse rather than lose it.
+            raise Refusal(
+                "conflict",
+                f"{in_flight} delivery(ies) in flight: wait for them "
+                "(POST /_emulator/wait with deliveries) and take the snapshot again",
+            )
+        store.settle()
+        number = next(self._numbers)
+        snapshot = Snapshot(f"snap_{number}", store.clock.now(), store.capture(), store.ids.state())
         self._taken[snapshot.id] = snapshot
         return snapshot
 
@@ -57,13 +54,8 @@ class Snapshots:
 
     def restore(self, snapshot: Snapshot) -> None:
         """Put the store back as it was; the snapshot stays, so it can be restored again."""
-        store = self.store
-        for name, value in copy.deepcopy(snapshot.state).items():
-            setattr(store, name, value)
-        store.ids.restore(snapshot.ids)
-        # Everything may have changed: observers (the inspector) start over as after a reset.
-        for listener in list(store.listeners):
-            listener("reset", {})
+        self.store.ids.restore(snapshot.ids)
+        self.store.restore(snapshot.state)
 
     def clear(self) -> None:
         self._taken.clear()

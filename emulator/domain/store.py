@@ -1,19 +1,23 @@
-"""The one state store: workspace, accepted-but-not-yet-created messages, messages and conversations.
+"""The one state store: workspace, inbound messages awaiting creation, messages, conversations, outbox.
 
 Creation is asynchronous as in Front: `accept_incoming` only queues the message with its due time, and
 every read first `settle`s whatever is due by the injected clock, so a frozen clock needs no timers.
+Every change goes through a method here, which tells the listeners; the outbound lifecycle's rules live
+in the outbox (emulator/domain/outbox.py), which the store holds.
 """
 
 from __future__ import annotations
 
 import bisect
+import copy
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 from urllib.parse import unquote
 
-from emulator.config import CreationDelay
-from emulator.domain.clock import Clock
+from emulator.domain.clock import Clock, ControllableClock
+from emulator.domain.creation_delay import CreationDelay
 from emulator.domain.deliveries import Delivery
 from emulator.domain.handles import normalise_handle
 from emulator.domain.ids import IdSource
@@ -26,7 +30,10 @@ from emulator.domain.messages import (
     Recipient,
     TeammateMessage,
 )
+from emulator.domain.outbox import Outbox, Send
 from emulator.domain.ratelimit import RateLimiter
+from emulator.domain.rules import Refusal
+from emulator.domain.snapshots import Snapshots
 from emulator.domain.threads import ThreadKey, thread_key
 from emulator.domain.workspace import ApiToken, Channel, Teammate, Workspace
 
@@ -38,9 +45,26 @@ MESSAGE_UID_ALIAS = "alt:uid:"
 Listener = Callable[[str, dict[str, str]], None]
 
 
+# Injected or configured once, or kept across resets: not state, so snapshots leave them as they are. The
+# clock is not part of a snapshot either: time does not go back.
+_NOT_STATE = frozenset(
+    {
+        "initial_workspace",
+        "clock",
+        "ids",
+        "creation_delay",
+        "rate_limiter",
+        "normalise_phone_handles",
+        "listeners",
+        "snapshots",
+        "generation",
+    }
+)
+
+
 @dataclass(slots=True)
-class _Pending:
-    uid: str
+class _AwaitingCreation:
+    message_uid: str
     channel: Channel
     incoming: IncomingMessage
 
@@ -65,6 +89,10 @@ class Store:
         # Observers of changes (the inspector's live updates), kept across resets. Called synchronously in
         # the thread that changed the store, so they must be quick and must not raise.
         self.listeners: list[Listener] = []
+        self.snapshots = Snapshots(self)
+        # Bumped by every reset, seed and restore: a delivery attempt begun under an earlier number belongs
+        # to a state that is gone, and is dropped rather than written into the new one.
+        self.generation = 0
         self.load_workspace(workspace)
 
     def _notify(self, kind: str, **ids: str) -> None:
@@ -72,13 +100,18 @@ class Store:
             listener(kind, ids)
 
     def load_workspace(self, workspace: Workspace) -> None:
-        """Forget every message and conversation and start again from `workspace`."""
+        """Start afresh on `workspace`: no messages, conversations, deliveries or snapshots, fresh rate
+        budgets, and ids from the seed again, so the same requests hand out the same ids and uids."""
+        self.generation += 1
+        self.ids.reset()
+        self.rate_limiter.clear()
+        self.snapshots.clear()
         self.workspace = workspace
         self._channels_by_id = {channel.id: channel for channel in workspace.channels}
         self._channels_by_address = {channel.address: channel for channel in workspace.channels}
         self._tokens = {token.token: token for token in workspace.tokens}
         self._teammates = {teammate.id: teammate for teammate in workspace.teammates}
-        self._pending: list[tuple[float, int, _Pending]] = []
+        self._awaiting_creation: list[tuple[float, int, _AwaitingCreation]] = []
         self._messages: dict[str, Message] = {}
         self._messages_by_uid: dict[str, Message] = {}
         self._conversations: dict[str, Conversation] = {}
@@ -87,9 +120,7 @@ class Store:
         self._contacts: dict[str, str] = {}
         self._channel_recipients: dict[str, Recipient] = {}
         self._seq = 0
-        self._outbound_queue: list[tuple[float, int, Message]] = []
-        self.deliveries: list[Delivery] = []
-        self._deliveries_by_id: dict[str, Delivery] = {}
+        self.outbox = Outbox()
         self._load_history(workspace)
 
     def _load_history(self, workspace: Workspace) -> None:
@@ -107,15 +138,30 @@ class Store:
                 body_format=item.body_format,
                 thread_ref=item.thread_ref,
             )
-            self._create_inbound(_Pending(self.ids.new_uid(), channel, incoming), now + item.created_at)
+            awaiting = _AwaitingCreation(self.ids.new_uid(), channel, incoming)
+            self._create_inbound(awaiting, now + item.created_at)
         if self.listeners:
             self._notify("reset")
 
     def reset(self) -> None:
+        """Back to how the emulator started: the workspace it loaded (not a seeded one), the clock as it
+        started, and everything `load_workspace` starts afresh."""
+        if isinstance(self.clock, ControllableClock):
+            self.clock.reset()
         self.load_workspace(self.initial_workspace)
-        self.rate_limiter.clear()
-        # Back to the seed too, so the same requests after a reset hand out the same ids and uids.
-        self.ids.reset()
+
+    def capture(self) -> dict[str, Any]:
+        """A deep copy of every piece of state (for snapshots): one deepcopy call, so objects shared between
+        indexes (a message in `_messages`, `_messages_by_uid` and its conversation's list) stay shared."""
+        return copy.deepcopy({name: value for name, value in vars(self).items() if name not in _NOT_STATE})
+
+    def restore(self, state: dict[str, Any]) -> None:
+        """Put back what `capture` returned; it stays intact, so it can be restored again."""
+        self.generation += 1
+        for name, value in copy.deepcopy(state).items():
+            setattr(self, name, value)
+        # Everything may have changed: observers (the inspector) start over as after a reset.
+        self._notify("reset")
 
     # -- workspace -------------------------------------------------------------------------------
 
@@ -139,35 +185,36 @@ class Store:
 
     def accept_incoming(self, channel: Channel, incoming: IncomingMessage) -> str:
         """Queue an incoming message for creation after the creation delay; return its message_uid."""
-        uid = self.ids.new_uid()
+        message_uid = self.ids.new_uid()
         delay = self.creation_delay
         due = self.clock.now() + delay.low
         if delay.high > delay.low:
             due += (delay.high - delay.low) * self.ids.random_fraction()
         self._seq += 1
-        heapq.heappush(self._pending, (due, self._seq, _Pending(uid, channel, incoming)))
-        return uid
+        awaiting = _AwaitingCreation(message_uid, channel, incoming)
+        heapq.heappush(self._awaiting_creation, (due, self._seq, awaiting))
+        return message_uid
 
     @property
-    def pending_count(self) -> int:
-        return len(self._pending)
+    def awaiting_creation_count(self) -> int:
+        return len(self._awaiting_creation)
 
-    def next_due(self) -> float | None:
-        return self._pending[0][0] if self._pending else None
+    def next_creation_at(self) -> float | None:
+        return self._awaiting_creation[0][0] if self._awaiting_creation else None
 
     def settle(self) -> list[Message]:
         """Create every accepted message whose creation time has come, oldest first."""
-        pending = self._pending
-        if not pending:
+        awaiting = self._awaiting_creation
+        if not awaiting:
             return []
         now = self.clock.now()
         created = []
-        while pending and pending[0][0] <= now:
-            due, _, item = heapq.heappop(pending)
+        while awaiting and awaiting[0][0] <= now:
+            due, _, item = heapq.heappop(awaiting)
             created.append(self._create_inbound(item, due))
         return created
 
-    def _create_inbound(self, item: _Pending, created_at: float) -> Message:
+    def _create_inbound(self, item: _AwaitingCreation, created_at: float) -> Message:
         incoming = item.incoming
         channel = item.channel
         handle = incoming.sender_handle
@@ -191,7 +238,7 @@ class Store:
         self._seq += 1
         message = Message(
             id=self.ids.new_id("msg"),
-            uid=item.uid,
+            message_uid=item.message_uid,
             channel_id=channel.id,
             conversation_id=conversation.id,
             seq=self._seq,
@@ -209,7 +256,7 @@ class Store:
             headers=incoming.headers,
         )
         self._messages[message.id] = message
-        self._messages_by_uid[message.uid] = message
+        self._messages_by_uid[message.message_uid] = message
         self._conversation_messages[conversation.id].append(message)
         # Checked here rather than in _notify: this is the incoming hot path.
         if self.listeners:
@@ -321,7 +368,6 @@ class Store:
         self.settle()
         return list(self._conversations.values())
 
-
     # -- outbound --------------------------------------------------------------------------------
 
     def replace_channel(self, channel: Channel) -> None:
@@ -354,7 +400,7 @@ class Store:
         self._seq += 1
         message = Message(
             id=self.ids.new_id("msg"),
-            uid=self.ids.new_uid(),
+            message_uid=self.ids.new_uid(),
             channel_id=channel.id,
             conversation_id=conversation.id,
             seq=self._seq,
@@ -375,9 +421,9 @@ class Store:
             send_at=now + channel.settings.undo_send_time,
         )
         self._messages[message.id] = message
-        self._messages_by_uid[message.uid] = message
+        self._messages_by_uid[message.message_uid] = message
         self._conversation_messages[conversation.id].append(message)
-        heapq.heappush(self._outbound_queue, (message.send_at, message.seq, message))
+        self.outbox.plan(Send(message), message.send_at)
         conversation.updated_at = now
         conversation.waiting_since = None
         if channel.settings.auto_assign and conversation.assignee_id is None and outgoing.author_id:
@@ -388,43 +434,70 @@ class Store:
         self._notify_state(message, "message_created")
         return message
 
-    def due_outbound(self) -> list[Message]:
-        """Pending outbound messages whose undo window is over, now marked as sending."""
-        queue = self._outbound_queue
-        now = self.clock.now()
-        due = []
-        while queue and queue[0][0] <= now:
-            _, _, message = heapq.heappop(queue)
-            # A message cancelled in its undo window stays in the queue until its time comes.
-            if message.delivery_status == "pending":
-                message.delivery_status = "sending"
-                due.append(message)
-                self._notify_state(message)
+    def due_sends(self) -> list[Send]:
+        """Delivery attempts whose time has come (messages past their undo window become `sending`)."""
+        due = self.outbox.due(self.clock.now())
+        for send in due:
+            if send.attempt == 1:
+                self._notify_state(send.message)
         return due
 
-    def next_send_at(self) -> float | None:
-        return self._outbound_queue[0][0] if self._outbound_queue else None
+    @property
+    def deliveries(self) -> list[Delivery]:
+        """The delivery journal, oldest first."""
+        return self.outbox.deliveries
+
+    def delivery(self, delivery_id: str) -> Delivery | None:
+        return self.outbox.delivery(delivery_id)
 
     def cancel(self, message: Message) -> None:
-        if message.delivery_status != "pending":
-            raise ValueError(f"message {message.id} is {message.delivery_status}, not pending")
-        message.delivery_status = "cancelled"
+        self.outbox.cancel(message)
         self._notify_state(message)
 
-    def finish_delivery(self, message: Message, error_type: str | None, reason: str | None) -> None:
-        """The final state of a send: sent, or failed with Front's error type and a human reason."""
-        if error_type is None:
-            message.delivery_status = "sent"
-            message.error_type = message.error_reason = None
-            self._notify_state(message)
+    def redeliver(self, delivery: Delivery) -> Send:
+        """A fresh attempt for the message of a journalled delivery, which must have finished."""
+        message = self._messages.get(delivery.message_id)
+        if message is None:
+            raise Refusal("not_found", f"Message {delivery.message_id} not found")
+        send = self.outbox.redeliver(message, delivery)
+        self._notify_state(message)
+        return send
+
+    def record_attempt(self, generation: int, send: Send, attempt: Delivery, retries: int) -> Delivery | None:
+        """Journal a finished attempt under a fresh id and finish its message unless a retry is planned.
+
+        `generation` is the store's when the attempt began: after a reset, seed or restore the attempt
+        belongs to a state that is gone, so it is dropped (None) and takes no id from the new state."""
+        if generation != self.generation:
+            return None
+        delivery = replace(attempt, id=self.ids.new_id("dlv"))
+        message = send.message
+        done = self.outbox.record(send, delivery, retries, self.clock.now())
+        self._notify(
+            "delivery_recorded",
+            channel_id=delivery.channel_id,
+            conversation_id=delivery.conversation_id,
+            message_id=delivery.message_id,
+            delivery_id=delivery.id,
+        )
+        if done:
+            self._finish(message, delivery.error_type, delivery.reason)
+        return delivery
+
+    def abandon_attempt(self, generation: int, send: Send, reason: str) -> None:
+        """An attempt that ended before any request was made: its message fails with `reason`."""
+        if generation != self.generation:
             return
-        message.delivery_status = "failed"
-        message.error_type = error_type
-        message.error_reason = reason
-        conversation = self._conversations[message.conversation_id]
-        # A failed send must be seen: bring the conversation back to the inbox.
-        conversation.reopen()
-        conversation.updated_at = round(self.clock.now(), 3)
+        self.outbox.abandon()
+        self._finish(send.message, "internal_error", reason)
+
+    def _finish(self, message: Message, error_type: str | None, reason: str | None) -> None:
+        Outbox.finish(message, error_type, reason)
+        if error_type is not None:
+            conversation = self._conversations[message.conversation_id]
+            # A failed send must be seen: bring the conversation back to the inbox.
+            conversation.reopen()
+            conversation.updated_at = round(self.clock.now(), 3)
         self._notify_state(message)
 
     def _notify_state(self, message: Message, kind: str = "message_state") -> None:
@@ -434,20 +507,6 @@ class Store:
             conversation_id=message.conversation_id,
             message_id=message.id,
         )
-
-    def record_delivery(self, delivery: Delivery) -> None:
-        self.deliveries.append(delivery)
-        self._deliveries_by_id[delivery.id] = delivery
-        self._notify(
-            "delivery_recorded",
-            channel_id=delivery.channel_id,
-            conversation_id=delivery.conversation_id,
-            message_id=delivery.message_id,
-            delivery_id=delivery.id,
-        )
-
-    def delivery(self, delivery_id: str) -> Delivery | None:
-        return self._deliveries_by_id.get(delivery_id)
 
 
 def _seq_of(message: Message) -> int:

@@ -11,13 +11,17 @@ import contextlib
 import logging
 import ssl
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
-from emulator.domain.deliveries import Delivery
+from emulator.domain.deliveries import UNRECORDED, Delivery
 from emulator.domain.messages import Message
+from emulator.domain.outbox import Send
+from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
+from emulator.domain.workspace import Channel
 from emulator.outbound.answers import interpret_answer
 from emulator.outbound.javascript_json import stringify_bytes
 from emulator.schemas import SchemaViolation, validator
@@ -27,13 +31,15 @@ from emulator.wire.serialise import message_json
 logger = logging.getLogger("emulator.outbound")
 
 PER_CHANNEL_CONCURRENCY = 8
+# The most of an integration's answer the delivery journal keeps.
 MAX_DELIVERY_ANSWER_BYTES = 1024 * 1024
 SHUTDOWN_GRACE_SECONDS = 2.0
-# Failures the integration stated on purpose are final; anything else may be retried.
-_FINAL_ERROR_TYPES = frozenset({"bad_request", "authentication_required", "forbidden", "not_found"})
+SHUTDOWN_REASON = "The emulator shut down before the integration answered."
 
 
 class DeliveryEngine:
+    """Runs the store's due delivery attempts; every outcome is written back through the store."""
+
     def __init__(
         self,
         store: Store,
@@ -57,7 +63,7 @@ class DeliveryEngine:
     async def start(self) -> None:
         self._wake = asyncio.Event()
         # No httpx timeout (its default 5 s would cut the channel's outgoing_timeout short: asyncio.timeout
-        # in _attempt governs) and no shared pool cap (it would let hanging channels starve the others:
+        # in _post governs) and no shared pool cap (it would let hanging channels starve the others:
         # PER_CHANNEL_CONCURRENCY is the bound).
         self._client = httpx.AsyncClient(
             transport=self._transport,
@@ -84,19 +90,24 @@ class DeliveryEngine:
             self._client = None
 
     def wake(self) -> None:
-        """Something changed (a new reply, a cancel, time advanced): look for due messages now."""
+        """Something changed (a new reply, a cancel, time advanced): look for due attempts now."""
         self._wake.set()
 
     @property
     def in_flight(self) -> int:
+        """Attempt tasks running, including those of a state a reset has since replaced."""
         return len(self._in_flight)
 
     async def _run(self) -> None:
+        store = self.store
         while True:
-            for message in self.store.due_outbound():
-                self._spawn(self.deliver(message))
-            next_at = self.store.next_send_at()
-            timeout = None if next_at is None else max(0.0, next_at - self.store.clock.now())
+            generation = store.generation
+            for send in store.due_sends():
+                self._spawn(self._deliver(send, generation))
+            next_at = store.outbox.next_at()
+            # A frozen clock moves only through the control plane, which wakes this loop.
+            frozen = getattr(store.clock, "mode", "real") == "frozen"
+            timeout = None if next_at is None or frozen else max(0.0, next_at - store.clock.now())
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
             self._wake.clear()
@@ -113,42 +124,50 @@ class DeliveryEngine:
             logger.error("delivery failed inside the emulator", exc_info=task.exception())
 
     async def redeliver(self, delivery: Delivery) -> Delivery:
-        """Send the message of `delivery` again, freshly signed, and wait for the outcome."""
-        message = self.store.message(delivery.message_id)
-        assert message is not None, "a journalled delivery always names a stored message"
-        message.delivery_status = "sending"
-        return await self._spawn(self.deliver(message, redelivery_of=delivery.id))
+        """One fresh attempt at the message of `delivery`, freshly signed; its outcome, once journalled.
+        Retries, if any, follow on the clock like a first send's."""
+        generation = self.store.generation
+        send = self.store.redeliver(delivery)
+        result: Delivery | None = await self._spawn(self._deliver(send, generation))
+        if result is None:
+            raise Refusal("conflict", "The emulator was reset while redelivering: the attempt was dropped")
+        return result
 
-    async def deliver(self, message: Message, redelivery_of: str | None = None) -> Delivery:
-        """Every attempt is journalled; the message ends sent or failed, never in between."""
-        channel = self.store.channel(message.channel_id)
-        assert channel is not None, "channels are never removed"
+    async def _deliver(self, send: Send, generation: int) -> Delivery | None:
+        """One attempt, journalled through the store, which also plans the retry or ends the message."""
+        store = self.store
+        message = send.message
+        channel = store.channel(message.channel_id)
+        if channel is None:
+            store.abandon_attempt(generation, send, f"Channel {message.channel_id} no longer exists.")
+            return None
         slots = self._channel_slots.setdefault(channel.id, asyncio.Semaphore(PER_CHANNEL_CONCURRENCY))
-        delivery: Delivery | None = None
         try:
             async with slots:
-                for attempt in range(1, channel.settings.retries + 2):
-                    delivery = await self._attempt(message, attempt, redelivery_of)
-                    self.store.record_delivery(delivery)
-                    if delivery.outcome == "sent" or delivery.error_type in _FINAL_ERROR_TYPES:
-                        break
-                    if attempt <= channel.settings.retries:
-                        await asyncio.sleep(min(0.2 * 2 ** (attempt - 1), 5.0))
+                try:
+                    request = self._request(message, channel)
+                except SchemaViolation as violation:
+                    store.abandon_attempt(
+                        generation,
+                        send,
+                        f"The emulator built an invalid payload, a front-emulator bug: {violation}.",
+                    )
+                    raise
+                except Exception as error:  # whatever fails, the message must not stay sending
+                    logger.exception("could not build the outgoing request of %s", message.id)
+                    store.abandon_attempt(
+                        generation, send, f"The emulator could not build the request: {type(error).__name__}."
+                    )
+                    return None
+                attempt, retryable = await self._post(send, channel, request)
         except asyncio.CancelledError:
-            self.store.finish_delivery(
-                message, "internal_error", "The emulator shut down before the integration answered."
-            )
+            store.abandon_attempt(generation, send, SHUTDOWN_REASON)
             raise
-        except SchemaViolation as violation:
-            # Never leave a message "sending": fail it, and let the violation surface (bugs, logs, tests).
-            self.store.finish_delivery(
-                message,
-                "internal_error",
-                f"The emulator built an invalid payload, a front-emulator bug: {violation}.",
-            )
-            raise
-        assert delivery is not None
-        self.store.finish_delivery(message, delivery.error_type, delivery.reason)
+        delivery = store.record_attempt(
+            generation, send, attempt, channel.settings.retries if retryable else 0
+        )
+        # A retry may now be planned: the loop recomputes when to look next.
+        self.wake()
         return delivery
 
     def outgoing_payload(self, message: Message) -> bytes:
@@ -161,16 +180,13 @@ class DeliveryEngine:
                 raise
         return stringify_bytes(payload)
 
-    async def _attempt(self, message: Message, attempt: int, redelivery_of: str | None) -> Delivery:
-        store = self.store
-        channel = store.channel(message.channel_id)
-        assert channel is not None and self._client is not None
+    def _request(self, message: Message, channel: Channel) -> _Request:
         settings = channel.settings
-        url = settings.webhook_url or ""
         body = self.outgoing_payload(message)
-        secret = store.workspace.api_secret
+        now = self.store.clock.now()
         headers = {"content-type": "application/json"}
-        headers.update(signature_headers(body, secret, settings.signing_scheme, now=store.clock.now()))
+        secret = self.store.workspace.api_secret
+        headers.update(signature_headers(body, secret, settings.signing_scheme, now=now))
         signature_input = {
             "scheme": settings.signing_scheme,
             "key": "the company API secret (GET /_emulator/workspace: api_secret)",
@@ -182,15 +198,26 @@ class DeliveryEngine:
             ),
             "body_bytes": len(body),
         }
-        started_at = store.clock.now()
+        return _Request(settings.webhook_url or "", body, headers, signature_input)
+
+    async def _post(self, send: Send, channel: Channel, request: _Request) -> tuple[Delivery, bool]:
+        """The attempt as a journal entry (its id is given when it is recorded) and whether a failure may
+        be retried. Whatever goes wrong becomes a failed attempt with a reason, never an exception."""
+        assert self._client is not None
+        settings = channel.settings
+        url = request.url
+        started_at = self.store.clock.now()
         started = time.perf_counter()
         status: int | None = None
         answer_headers: dict[str, str] | None = None
         answer_body = b""
         conforms: bool | None = None
+        retryable = True
         try:
             async with asyncio.timeout(settings.outgoing_timeout):
-                async with self._client.stream("POST", url, content=body, headers=headers) as answer:
+                async with self._client.stream(
+                    "POST", url, content=request.body, headers=request.headers
+                ) as answer:
                     status = answer.status_code
                     answer_headers = dict(answer.headers)
                     async for chunk in answer.aiter_bytes():
@@ -205,20 +232,29 @@ class DeliveryEngine:
             )
         except httpx.HTTPError as error:
             error_type, reason = "internal_error", _transport_failure(url, error)
+        except httpx.InvalidURL as error:
+            # The same URL would fail the same way: no retry.
+            error_type, reason = "internal_error", f"The Outgoing URL {url!r} is invalid: {error}."
+            retryable = False
+        except Exception as error:  # the message must end failed, not stay sending
+            logger.exception("delivery to %s failed inside the emulator", url)
+            error_type = "internal_error"
+            reason = f"Delivery to {url} failed inside the emulator: {type(error).__name__}: {error}."
+            status = None
         else:
-            assert status is not None
             verdict = interpret_answer(status, answer_body)
             error_type, reason, conforms = verdict.error_type, verdict.reason, verdict.conforms
-        return Delivery(
-            id=store.ids.new_id("dlv"),
+        message = send.message
+        attempt = Delivery(
+            id=UNRECORDED,
             message_id=message.id,
             channel_id=channel.id,
             conversation_id=message.conversation_id,
-            attempt=attempt,
+            attempt=send.attempt,
             url=url,
-            request_headers=headers,
-            request_body=body.decode("utf-8"),
-            signature_input=signature_input,
+            request_headers=request.headers,
+            request_body=request.body.decode("utf-8"),
+            signature_input=request.signature_input,
             started_at=started_at,
             duration_ms=round((time.perf_counter() - started) * 1000, 3),
             outcome="failed" if error_type else "sent",
@@ -228,8 +264,17 @@ class DeliveryEngine:
             answer_headers=answer_headers,
             answer_body=answer_body.decode("utf-8", "replace") if status is not None else None,
             answer_conforms=conforms,
-            redelivery_of=redelivery_of,
+            redelivery_of=send.redelivery_of,
         )
+        return attempt, retryable
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    url: str
+    body: bytes
+    headers: dict[str, str]
+    signature_input: dict[str, Any]
 
 
 def _transport_failure(url: str, error: httpx.HTTPError) -> str:

@@ -151,7 +151,7 @@ async def _events(live: LiveEvents, since: str | None, journal: Any) -> AsyncIte
         end = loop.time() + STREAM_SECONDS
         last_sent = loop.time()
         while (now := loop.time()) < end:
-            waiting = store.pending_count > 0
+            waiting = store.awaiting_creation_count > 0
             interval = (
                 SETTLE_INTERVAL if waiting else JOURNAL_INTERVAL if journal is not None else KEEPALIVE_SECONDS
             )
