@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import uvicorn
@@ -13,6 +15,7 @@ from emulator import __version__
 from emulator.app import create_app, create_store
 from emulator.config import Config, ConfigError, config_from_env, parse_creation_delay
 from emulator.domain.workspace import WorkspaceFileError
+from emulator.listening import listen, url_host
 from emulator.readiness import NotReady, wait_until_ready
 
 
@@ -111,28 +114,27 @@ def _serve(args: argparse.Namespace) -> int:
     except (ConfigError, WorkspaceFileError) as error:
         print(f"front-emulator: {error}", file=sys.stderr)
         return 2
+    try:
+        listener = listen(config.host, config.port)
+    except OSError as error:
+        where = f"{url_host(config.host)}:{config.port}"
+        print(f"front-emulator: cannot listen on {where}: {error.strerror or error}", file=sys.stderr)
+        return 2
+    # The real port (`--port 0` picks one), so payloads link back and the announcement shows where it is.
+    config = replace(config, port=listener.getsockname()[1])
     app = create_app(config, store)
-    server = uvicorn.Server(
-        uvicorn.Config(app, host=config.host, port=config.port, log_level=args.log_level, access_log=False)
-    )
-    # Print the URLs only once the socket is bound, so `--port 0` shows the real port.
+    server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, access_log=False))
+    # Print the URLs only once uvicorn serves, so they answer as soon as they are shown.
     original_startup = server.startup
 
-    async def startup_and_announce(sockets: object = None) -> None:
-        await original_startup(sockets=sockets)  # type: ignore[arg-type]
+    async def startup_and_announce(sockets: list[socket.socket] | None = None) -> None:
+        await original_startup(sockets=sockets)
         if server.started:
-            port = server.servers[0].sockets[0].getsockname()[1]
-            base = f"http://{_url_host(config.host)}:{port}"
-            app.state.engine.base_url = base
-            _announce(config, store, base)
+            _announce(config, store, config.base_url)
 
     server.startup = startup_and_announce  # type: ignore[method-assign]
-    server.run()
+    server.run(sockets=[listener])
     return 0 if server.started else 1
-
-
-def _url_host(host: str) -> str:
-    return f"[{host}]" if ":" in host else host
 
 
 def _announce(config: Config, store: object, base: str) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from emulator.domain.creation_delay import MAX_CREATION_DELAY_SECONDS, CreationDelay
+from emulator.listening import url_host
 
 DEFAULT_WORKSPACE = "default-workspace.json"
 
@@ -52,7 +53,6 @@ class Config:
     max_attachments_bytes: int = 25 * 1024 * 1024
     # Check every response the emulator writes against schemas/ (on in the test suite).
     validate_responses: bool = False
-
     # Where integrations reach the emulator (`_links` in payloads); None means http://{host}:{port}.
     public_url: str | None = None
 
@@ -60,8 +60,7 @@ class Config:
     def base_url(self) -> str:
         if self.public_url is not None:
             return self.public_url.rstrip("/")
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return f"http://{url_host(self.host)}:{self.port}"
 
 
 def config_from_env(environ: dict[str, str] | None = None) -> dict[str, object]:

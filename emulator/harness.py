@@ -6,11 +6,18 @@ the same against the in-process app, the session server, or an external emulator
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
+from dataclasses import replace
 from typing import Any, Protocol
 
 import uvicorn
+
+from emulator.app import create_app, create_store
+from emulator.config import Config
+from emulator.domain.store import Store
+from emulator.listening import listen
 
 
 class HttpClient(Protocol):
@@ -196,28 +203,31 @@ class FrontEmulator:
 class LiveServer:
     """An ASGI app served by uvicorn on 127.0.0.1 and a free port, in a background thread."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, listener: socket.socket | None = None) -> None:
         self.app = app
-        self.server = uvicorn.Server(
-            uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", access_log=False)
+        self.listener = listener if listener is not None else listen("127.0.0.1", 0)
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
+        self.thread = threading.Thread(
+            target=self.server.run, kwargs={"sockets": [self.listener]}, daemon=True
         )
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @classmethod
+    def emulator(cls, config: Config, store: Store | None = None) -> LiveServer:
+        """An emulator built for its real address: the port is bound first, so payloads link back to it."""
+        listener = listen("127.0.0.1", 0)
+        config = replace(config, host="127.0.0.1", port=listener.getsockname()[1], public_url=None)
+        return cls(create_app(config, store or create_store(config)), listener)
 
     def start(self) -> str:
-        """Start serving; returns the base URL once the socket is bound."""
+        """Start serving; returns the base URL once uvicorn serves."""
         self.thread.start()
         deadline = time.monotonic() + 10
         while not self.server.started:
             if time.monotonic() > deadline or not self.thread.is_alive():
                 raise RuntimeError("uvicorn did not start")
             time.sleep(0.01)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        url = f"http://127.0.0.1:{port}"
-        # An emulator's outgoing payloads link back to where it is really reachable.
-        engine = getattr(getattr(self.app, "state", None), "engine", None)
-        if engine is not None:
-            engine.base_url = url
-        return url
+        return self.url
 
     def stop(self) -> None:
         self.server.should_exit = True

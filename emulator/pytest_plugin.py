@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -95,11 +96,10 @@ class _Pool:
     def in_process_emulator(self, settings: dict[str, Any]) -> FrontEmulator:
         key = _settings_key(settings)
         if key not in self.in_process:
-            config = _config(settings)
+            config = replace(_config(settings), public_url=IN_PROCESS_URL)
             app = create_app(config, create_store(config))
             client = TestClient(app, base_url=IN_PROCESS_URL)
             client.__enter__()  # runs the lifespan: the delivery engine
-            app.state.engine.base_url = IN_PROCESS_URL
             self.in_process[key] = _authorised(FrontEmulator(client, IN_PROCESS_URL))
         emulator = self.in_process[key]
         client = emulator.client
@@ -113,7 +113,7 @@ class _Pool:
         key = _settings_key(settings)
         if key not in self.live:
             config = _config(settings)
-            server = LiveServer(create_app(config, create_store(config)))
+            server = LiveServer.emulator(config)
             url = server.start()
             self.live[key] = (server, _authorised(FrontEmulator(httpx.Client(base_url=url, timeout=30), url)))
         emulator = self.live[key][1]

@@ -7,7 +7,6 @@ from typing import Any
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from emulator.app import create_app, create_store
@@ -25,6 +24,8 @@ CHANNEL = "cha_1a01"
 SMS_CHANNEL = "cha_1a02"
 EMAIL_CHANNEL = "cha_1a03"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
+# The in-process emulator's address, as its payloads' links show it.
+IN_PROCESS_URL = "http://emulator.test"
 
 
 def make_config(**settings: Any) -> Config:
@@ -40,12 +41,11 @@ def make_client() -> Iterator[Callable[..., TestClient]]:
     clients: list[TestClient] = []
 
     def build(clock: FrozenClock | None = None, **settings: Any) -> TestClient:
-        config = make_config(**settings)
+        config = make_config(public_url=IN_PROCESS_URL, **settings)
         app = create_app(config, create_store(config, clock))
-        client = TestClient(app, base_url="http://emulator.test", headers=AUTH)
+        client = TestClient(app, base_url=IN_PROCESS_URL, headers=AUTH)
         # Entering the client runs the app's lifespan, which starts the delivery engine.
         client.__enter__()
-        app.state.engine.base_url = "http://emulator.test"
         clients.append(client)
         return client
 
@@ -75,14 +75,8 @@ def read_message(client: TestClient | httpx.Client, uid: str) -> dict[str, Any]:
 
 
 @pytest.fixture(scope="session")
-def live_app() -> Starlette:
-    config = make_config()
-    return create_app(config)
-
-
-@pytest.fixture(scope="session")
-def live_url(live_app: Starlette) -> Iterator[str]:
-    server = LiveServer(live_app)
+def live_url() -> Iterator[str]:
+    server = LiveServer.emulator(make_config())
     url = server.start()
     yield url
     server.stop()

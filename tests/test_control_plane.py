@@ -13,7 +13,6 @@ import httpx
 import pytest
 from starlette.routing import Mount, Route
 
-from emulator.app import create_app, create_store
 from emulator.domain.clock import RealClock
 from emulator.domain.creation_delay import CreationDelay
 from emulator.domain.workspace import default_workspace_path
@@ -449,7 +448,7 @@ def test_wait_refusals(client):
 def delayed_server() -> Iterator[str]:
     """A live emulator on a real clock with a creation delay: nothing but time creates its messages."""
     config = make_config(creation_delay=CreationDelay(0.3, 0.3))
-    server = LiveServer(create_app(config, create_store(config)))
+    server = LiveServer.emulator(config)
     url = server.start()
     yield url
     server.stop()

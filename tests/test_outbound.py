@@ -332,13 +332,11 @@ def test_shutdown_cancels_hanging_deliveries_and_fails_their_messages(receiver):
     """Stopping the server with a delivery in flight ends cleanly and leaves no message 'sending'."""
     import httpx
 
-    from emulator.app import create_app, create_store
     from tests.conftest import AUTH, LiveServer, make_config
 
     receiver.answer = lambda document: Answer(delay=4)
-    config = make_config()
-    app = create_app(config, create_store(config))
-    server = LiveServer(app)
+    server = LiveServer.emulator(make_config())
+    app = server.app
     base = server.start()
     with httpx.Client(base_url=base, headers=AUTH, timeout=10) as client:
         use_receiver(client, receiver, outgoing_timeout=120)

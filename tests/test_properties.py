@@ -264,7 +264,7 @@ def _conversation_message_ids(client: httpx.Client, conversation_id: str) -> lis
 @given(posts=_posts)
 def test_threading_holds_with_20_concurrent_clients(posts: list[tuple[str, str, str | None]]) -> None:
     config = make_config(validate_responses=False)
-    server = LiveServer(create_app(config, create_store(config)))
+    server = LiveServer.emulator(config)
     base = server.start()
     try:
         uids = asyncio.run(_post_concurrently(base, posts))

@@ -12,7 +12,6 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from emulator.app import create_app
 from emulator.harness import LiveServer
 from emulator.outbound.answers import DEFAULT_REASONS
 from tests.conftest import AUTH, CHANNEL, make_config
@@ -42,8 +41,8 @@ pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Ch
 @pytest.fixture(scope="module")
 def server() -> Iterator[tuple[str, Starlette]]:
     """An emulator of this module's own, so channel settings changed here reach no other test."""
-    app = create_app(make_config())
-    live = LiveServer(app)
+    live = LiveServer.emulator(make_config())
+    app = live.app
     url = live.start()
     yield url, app
     live.stop()

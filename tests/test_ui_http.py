@@ -14,7 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator.app import create_app
 from emulator.domain.clock import FrozenClock
 from emulator.domain.creation_delay import CreationDelay
 from emulator.harness import LiveServer
@@ -426,8 +425,7 @@ def test_event_stream_says_what_was_missed_since_the_page(live_client, live_url)
 
 def test_event_stream_creates_delayed_inbound_messages_on_time():
     """With a creation delay, nothing reads the store when the message falls due: the stream settles it."""
-    app = create_app(make_config(creation_delay=CreationDelay(0.3, 0.3)))
-    server = LiveServer(app)
+    server = LiveServer.emulator(make_config(creation_delay=CreationDelay(0.3, 0.3)))
     url = server.start()
     try:
         with httpx.Client(base_url=url, timeout=5) as client, client.stream("GET", f"{UI}/events") as stream:

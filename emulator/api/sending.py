@@ -10,7 +10,9 @@ from starlette.responses import Response
 
 from emulator.api.auth import authorise
 from emulator.domain.sending import changed_channel, send_new_message, send_reply
+from emulator.outbound.urls import settings_url_details
 from emulator.wire.documents import json_document, message_document, teammate_message
+from emulator.wire.errors import FrontError
 from emulator.wire.lookups import channel_or_404, conversation_or_404
 from emulator.wire.responses import front_json
 
@@ -43,7 +45,10 @@ async def update_channel(request: Request) -> Response:
     store = request.app.state.store
     channel = channel_or_404(store, request.path_params["channel_id"])
     document = await json_document(request, "update-channel")
+    settings = document.get("settings") or {}
+    if unsendable := settings_url_details(settings):
+        raise FrontError(400, "Invalid request body", unsendable)
     store.replace_channel(
-        changed_channel(channel, document.get("name", channel.name), document.get("settings") or {})
+        changed_channel(channel, document.get("name", channel.name), settings)
     )
     return Response(status_code=204)

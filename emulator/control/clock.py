@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.domain.clock import ClockError, ControllableClock
+from emulator.domain.clock import ClockError, ClockRangeError, ControllableClock
 from emulator.wire.documents import control_document
 from emulator.wire.errors import FrontError
 from emulator.wire.responses import front_json
@@ -39,7 +39,10 @@ async def get_clock(request: Request) -> Response:
 async def freeze(request: Request) -> Response:
     clock = _clock(request)
     document = await control_document(request, "clock-freeze", empty={})
-    clock.freeze(document.get("at"))
+    try:
+        clock.freeze(document.get("at"))
+    except ClockRangeError as error:
+        raise FrontError(400, "Time out of range", [f"/at: {error}"]) from None
     _time_moved(request)
     return _answer(request, clock)
 
@@ -49,6 +52,8 @@ async def advance(request: Request) -> Response:
     document = await control_document(request, "clock-advance")
     try:
         clock.advance(document["seconds"])
+    except ClockRangeError as error:
+        raise FrontError(400, "Time out of range", [f"/seconds: {error}"]) from None
     except ClockError as error:
         raise FrontError(409, f"Cannot advance: {error} (POST /_emulator/clock/freeze)") from None
     _time_moved(request)

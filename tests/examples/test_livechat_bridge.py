@@ -8,7 +8,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator.app import create_app
 from emulator.contract import assert_outgoing_contract
 from tests.conftest import LiveServer, make_config
 from tests.examples.livechat_bridge import create_bridge
@@ -38,7 +37,7 @@ def _until(condition, timeout=10.0):
 def world(request):
     """The emulator and the bridge, each on a real port: the emulator POSTs replies to the bridge's URL."""
     workspace, token, channel, scheme = SETUPS[request.param]
-    emulator = LiveServer(create_app(make_config(workspace_path=FIXTURES / workspace)))
+    emulator = LiveServer.emulator(make_config(workspace_path=FIXTURES / workspace))
     front_url = emulator.start()
     front = httpx.Client(base_url=front_url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
     secret = front.get("/_emulator/workspace").json()["api_secret"]
@@ -105,7 +104,7 @@ def test_the_bridge_passes_the_outgoing_contract(world):
 
 
 def test_multi_channel_cannot_reply_channel_refuses_teammate_replies():
-    emulator = LiveServer(create_app(make_config(workspace_path=FIXTURES / "multi-channel-workspace.json")))
+    emulator = LiveServer.emulator(make_config(workspace_path=FIXTURES / "multi-channel-workspace.json"))
     url = emulator.start()
     try:
         with httpx.Client(base_url=url, headers={"Authorization": "Bearer multi-channel-token"}) as front:

@@ -1,0 +1,27 @@
+"""Whether the delivery engine could send to an Outgoing URL, judged by the HTTP client that sends."""
+
+from __future__ import annotations
+
+import httpx
+
+_MAX_PORT = 65535
+
+
+def outgoing_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a channel's Outgoing URL (for a `details` line), or None when it can."""
+    try:
+        parsed = httpx.URL(url)
+    except httpx.InvalidURL as error:
+        return f"not a URL the emulator can send to: {error}"
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return "not a URL the emulator can send to: it needs http:// or https:// and a host"
+    if parsed.port is not None and parsed.port > _MAX_PORT:
+        return f"not a URL the emulator can send to: port {parsed.port} is above {_MAX_PORT}"
+    return None
+
+
+def settings_url_details(settings: dict[str, object]) -> list[str]:
+    """The `details` lines for channel settings whose webhook_url the engine could not send to."""
+    url = settings.get("webhook_url")
+    problem = outgoing_url_problem(url) if isinstance(url, str) else None
+    return [f"/settings/webhook_url: {problem}"] if problem else []
