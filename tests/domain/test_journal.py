@@ -1,0 +1,98 @@
+"""RequestJournal: every request kept cheaply, decoded when read; the newest kept, the dropped counted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+from emulator.domain.journal import MAX_BODY_BYTES, RequestJournal, rejection_report
+
+
+def scope(method: str = "POST", path: str = "/channels/cha_1/incoming_messages") -> dict[str, Any]:
+    return {
+        "method": method,
+        "path": path,
+        "query_string": b"a=1",
+        "headers": [(b"content-type", b"application/json")],
+    }
+
+
+def refusal(message: str, details: list[str] | None = None) -> list[bytes]:
+    error: dict[str, Any] = {"status": 400, "title": "Bad request", "message": message}
+    if details is not None:
+        error["details"] = details
+    return [orjson.dumps({"_error": error})]
+
+
+def test_the_newest_entries_are_kept_and_the_dropped_counted() -> None:
+    journal = RequestJournal(max_entries=3)
+    for at in range(5):
+        journal.record(float(at), scope(), 202, [b"{}"], [])
+    assert [entry.id for entry in journal.entries] == [3, 4, 5]
+    assert (journal.recorded, journal.dropped) == (5, 2)
+    journal.clear()
+    assert (len(journal.entries), journal.dropped) == (0, 0)
+
+
+def test_an_entry_reads_back_as_received() -> None:
+    journal = RequestJournal()
+    journal.record(
+        1.5, scope(), 400, [b'{"bo', b'dy": 1}'], refusal("Invalid request body", ["/body: required"])
+    )
+    document = journal.entries[0].as_document()
+    assert document["body"] == '{"body": 1}' and document["body_truncated"] is False
+    assert (document["query"], document["content_type"], document["rejected"]) == (
+        "a=1",
+        "application/json",
+        True,
+    )
+    assert (document["error_message"], document["details"]) == ("Invalid request body", ["/body: required"])
+
+
+def test_large_bodies_are_cut_when_read_and_say_so() -> None:
+    journal = RequestJournal()
+    journal.record(0.0, scope(), 202, [b"x" * (MAX_BODY_BYTES + 10)], [])
+    document = journal.entries[0].as_document()
+    assert len(document["body"]) == MAX_BODY_BYTES and document["body_truncated"] is True
+
+
+def test_an_answer_that_is_not_fronts_envelope_is_shown_as_text() -> None:
+    journal = RequestJournal()
+    journal.record(0.0, scope(), 500, [], [b"Internal Server Error"])
+    journal.record(0.0, scope(), 404, [], [])
+    journal.record(0.0, scope(), 202, [], [b"ignored"])
+    assert [entry.error() for entry in journal.entries] == [
+        ("Internal Server Error", []),
+        ("HTTP 404", []),
+        (None, []),
+    ]
+
+
+def test_select_combines_its_filters() -> None:
+    journal = RequestJournal()
+    journal.record(0.0, scope("GET", "/channels"), 200, [], [])
+    journal.record(0.0, scope(), 202, [], [])
+    journal.record(0.0, scope(), 429, [], refusal("Too many requests"))
+    journal.record(0.0, scope("PATCH", "/channels/cha_1"), 400, [], refusal("Invalid"))
+    assert [entry.id for entry in journal.select(status_class=4)] == [3, 4]
+    assert [entry.id for entry in journal.select(method="post", rejected=True)] == [3]
+    assert [entry.id for entry in journal.select(path_prefix="/channels/", status=202)] == [2]
+
+
+def test_the_rejection_report_groups_by_reason_most_frequent_first() -> None:
+    journal = RequestJournal()
+    journal.record(0.0, scope(), 202, [], [])
+    journal.record(
+        0.0, scope(), 400, [], refusal("Invalid request body", ["/body: required", "/sender: required"])
+    )
+    journal.record(0.0, scope(), 400, [], refusal("Invalid request body", ["/body: required"]))
+    journal.record(0.0, scope(), 429, [], refusal("Too many requests"))
+    report = rejection_report(journal.entries)
+    assert (report["requests"], report["rejected"]) == (4, 3)
+    assert [(group["status"], group["reason"], group["count"]) for group in report["reasons"]] == [
+        (400, "/body: required", 2),
+        (400, "/sender: required", 1),
+        (429, "Too many requests", 1),
+    ]
+    assert report["reasons"][0]["example"]["id"] == 2
