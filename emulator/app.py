@@ -33,7 +33,9 @@ from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
 from emulator.domain.workspace import default_workspace_path, load_workspace_file
 from emulator.outbound.delivery import DeliveryEngine
+from emulator.ui.live import LiveEvents
 from emulator.ui.routes import routes as ui_routes
+from emulator.ui.templating import inspector_templates
 from emulator.wire import errors
 
 
@@ -98,4 +100,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
     app.state.store = store
     app.state.engine = engine
     app.state.journal = journal
+    # The inspector's live-event hub and Jinja environment: built once here, never inside a route.
+    app.state.ui_live = LiveEvents(store)
+    app.state.ui_templates = inspector_templates()
     return app

@@ -74,6 +74,9 @@ class LiveEvents:
     def on_change(self, kind: str, ids: dict[str, str]) -> None:
         # next() on itertools.count is atomic under the GIL, unlike `+= 1` from several threads.
         self.sequence = next(self._counter)
+        if not self._subscribers:
+            # No inspector open: counting is all (an app without visitors pays next to nothing).
+            return
         change = {"kind": kind, **ids}
         here = threading.get_ident()
         for subscriber in list(self._subscribers):
@@ -99,11 +102,8 @@ class LiveEvents:
 
 
 def live_events(app: Starlette) -> LiveEvents:
-    """The app's LiveEvents, created on first use so that an app without visitors pays nothing."""
-    live: LiveEvents | None = getattr(app.state, "ui_live", None)
-    if live is None or live.store is not app.state.store:
-        live = LiveEvents(app.state.store)
-        app.state.ui_live = live
+    """The app's LiveEvents, built once by create_app."""
+    live: LiveEvents = app.state.ui_live
     return live
 
 

@@ -81,7 +81,8 @@ def _query(**params: str) -> str:
     return urlencode({key: value for key, value in params.items() if value})
 
 
-def _templates() -> Jinja2Templates:
+def inspector_templates() -> Jinja2Templates:
+    """The inspector's Jinja environment; create_app builds it once (app.state.ui_templates)."""
     templates = Jinja2Templates(directory=str(_HERE / "templates"))
     templates.env.filters.update(when=_when, iso=_iso, size=_size, pretty_json=_pretty_json)
     templates.env.globals.update(
@@ -94,9 +95,6 @@ def _templates() -> Jinja2Templates:
     return templates
 
 
-TEMPLATES = _templates()
-
-
 def render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     page = {
         # Pages carry the number of the last change they show: the event stream starts from there.
@@ -105,7 +103,8 @@ def render(request: Request, name: str, context: dict[str, Any], status_code: in
         "live_scope": {},
         **context,
     }
-    response = TEMPLATES.TemplateResponse(request, name, page, status_code=status_code)
+    templates: Jinja2Templates = request.app.state.ui_templates
+    response = templates.TemplateResponse(request, name, page, status_code=status_code)
     # Live updates re-fetch pages; a cached copy would show an old state.
     response.headers["cache-control"] = "no-store"
     return response
