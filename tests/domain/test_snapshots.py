@@ -1,0 +1,58 @@
+"""Snapshots: a deep copy of the store's state to go back to; refused while a delivery is in flight."""
+
+from __future__ import annotations
+
+import pytest
+
+from emulator.domain.rules import Refusal
+from tests.domain.helpers import conversation_of, inbound, make_store, outbound
+
+
+def test_restore_goes_back_and_can_be_repeated() -> None:
+    store = make_store()
+    conversation = conversation_of(store, inbound(store))
+    snapshot = store.snapshots.take()
+    later_uid = inbound(store, "visitor-2")
+    store.set_conversation_status(conversation, "archived")
+    store.snapshots.restore(snapshot)
+    assert store.message_count == 1 and store.message("alt:uid:" + later_uid) is None
+    restored = store.conversation(conversation.id)
+    assert restored is not None and restored.status == "unassigned" and restored is not conversation
+    # Shared objects stay shared in the copy: the message in the index is the one in its conversation.
+    [message] = store.conversation_messages(restored, 10, None)[0]
+    assert store.message(message.id) is message
+    # Ids continue from the snapshot: the same next message gets the same id both times.
+    again = store.message("alt:uid:" + inbound(store, "visitor-2"))
+    store.snapshots.restore(snapshot)
+    assert store.message("alt:uid:" + inbound(store, "visitor-2")).id == again.id  # type: ignore[union-attr]
+
+
+def test_restore_starts_a_new_generation_and_tells_the_listeners() -> None:
+    store = make_store()
+    snapshot = store.snapshots.take()
+    heard: list[str] = []
+    store.listeners.append(lambda kind, ids: heard.append(kind))
+    generation = store.generation
+    store.clock.advance(60)  # type: ignore[attr-defined]
+    store.snapshots.restore(snapshot)
+    assert store.generation == generation + 1 and heard == ["reset"]
+    # Time does not go back with a restore.
+    assert store.clock.now() == snapshot.taken_at + 60
+
+
+def test_a_snapshot_is_refused_while_a_delivery_is_in_flight() -> None:
+    store = make_store()
+    outbound(store, conversation_of(store, inbound(store)))
+    store.due_sends()
+    with pytest.raises(Refusal, match="1 delivery\\(ies\\) in flight") as refused:
+        store.snapshots.take()
+    assert refused.value.kind == "conflict"
+
+
+def test_snapshot_ids_never_repeat_even_after_a_restore() -> None:
+    store = make_store()
+    first = store.snapshots.take()
+    store.snapshots.restore(first)
+    assert store.snapshots.take().id != first.id
+    store.snapshots.clear()
+    assert store.snapshots.get(first.id) is None
