@@ -2,18 +2,22 @@
 
 Every attempt is planned in one queue ordered by the injected clock (the first one when the undo window
 ends, each retry after its backoff), so a frozen clock reaches retries through `advance` exactly as it
-reaches the end of the undo window. The outbox only holds state; the store wraps every change so that its
-listeners are told, and a snapshot or reset covers the outbox with the rest of the store.
+reaches the end of the undo window. The store holds its outbox: a snapshot or reset covers it with the rest
+of the state, and every change goes to the store's listeners.
 """
 
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from emulator.domain.deliveries import Delivery
 from emulator.domain.messages import Message
 from emulator.domain.rules import Refusal
+
+if TYPE_CHECKING:
+    from emulator.domain.store import Store
 
 # Failures the integration stated on purpose are final; anything else may be retried.
 FINAL_ERROR_TYPES = frozenset({"bad_request", "authentication_required", "forbidden", "not_found"})
@@ -39,7 +43,11 @@ class Send:
 
 
 class Outbox:
-    def __init__(self) -> None:
+    """The outbound lifecycle of one store's state: a reset or seed gives the store a new outbox, a
+    snapshot copies it with the rest, and every change tells the store's listeners."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
         self._queue: list[tuple[float, int, Send]] = []
         self._order = 0
         self.deliveries: list[Delivery] = []
@@ -54,9 +62,11 @@ class Outbox:
     def next_at(self) -> float | None:
         return self._queue[0][0] if self._queue else None
 
-    def due(self, now: float) -> list[Send]:
-        """Attempts whose time has come, their messages now `sending`, counted in flight."""
+    def due_sends(self) -> list[Send]:
+        """Attempts whose time has come by the store's clock, counted in flight; messages past their
+        undo window become `sending`."""
         queue = self._queue
+        now = self._store.clock.now()
         due = []
         while queue and queue[0][0] <= now:
             _, _, send = heapq.heappop(queue)
@@ -66,6 +76,7 @@ class Outbox:
                 if message.delivery_status != "pending":
                     continue
                 message.delivery_status = "sending"
+                self._store.notify_message(message)
             due.append(send)
         self.in_flight += len(due)
         return due
@@ -77,37 +88,67 @@ class Outbox:
                 "conflict", f"Message {message.id} is {shown}: only a pending message can be cancelled"
             )
         message.delivery_status = "cancelled"
+        self._store.notify_message(message)
 
-    def redeliver(self, message: Message, delivery: Delivery) -> Send:
-        """A new first attempt for a message whose delivery has ended; refused while it is on its way."""
+    def redeliver(self, delivery: Delivery) -> Send:
+        """A new first attempt for the message of `delivery`; refused while that message is on its way."""
+        message = self._store.message(delivery.message_id)
+        if message is None:
+            raise Refusal("not_found", f"Message {delivery.message_id} not found")
         if message.delivery_status in ("pending", "sending"):
             raise Refusal(
                 "conflict", f"Message {message.id} is {message.delivery_status}: wait for it to finish first"
             )
         message.delivery_status = "sending"
         self.in_flight += 1
+        self._store.notify_message(message)
         return Send(message, 1, delivery.id)
 
-    def record(self, send: Send, delivery: Delivery, retries: int, now: float) -> bool:
-        """Journal one finished attempt; True when the message is done, False when a retry is planned."""
+    def record(self, generation: int, send: Send, attempt: Delivery, retries: int) -> Delivery | None:
+        """Journal a finished attempt under a fresh id; plan the retry, or finish the message.
+
+        `generation` is the store's when the attempt began: after a reset, seed or restore the attempt
+        belongs to a state that is gone, so it is dropped (None) and takes no id from the new state."""
+        store = self._store
+        if generation != store.generation:
+            return None
         self.in_flight -= 1
+        delivery = replace(attempt, id=store.ids.new_id("dlv"))
         self.deliveries.append(delivery)
         self._deliveries_by_id[delivery.id] = delivery
-        if delivery.outcome == "sent" or delivery.error_type in FINAL_ERROR_TYPES or send.attempt > retries:
-            return True
-        self.plan(send.retry(), now + backoff(send.attempt))
-        return False
+        store.notify(
+            "delivery_recorded",
+            channel_id=delivery.channel_id,
+            conversation_id=delivery.conversation_id,
+            message_id=delivery.message_id,
+            delivery_id=delivery.id,
+        )
+        final = delivery.error_type in FINAL_ERROR_TYPES or send.attempt > retries
+        if delivery.outcome == "failed" and not final:
+            self.plan(send.retry(), store.clock.now() + backoff(send.attempt))
+        else:
+            self._finish(send.message, delivery.error_type, delivery.reason)
+        return delivery
 
-    @staticmethod
-    def finish(message: Message, error_type: str | None, reason: str | None) -> None:
+    def abandon(self, generation: int, send: Send, reason: str) -> None:
+        """An attempt that ended before any request was made: its message fails with `reason`."""
+        if generation != self._store.generation:
+            return
+        self.in_flight -= 1
+        self._finish(send.message, "internal_error", reason)
+
+    def _finish(self, message: Message, error_type: str | None, reason: str | None) -> None:
         """The final state of a send: sent, or failed with Front's error type and a human reason."""
         message.delivery_status = "sent" if error_type is None else "failed"
         message.error_type = error_type
         message.error_reason = reason
-
-    def abandon(self) -> None:
-        """An attempt ended without a journalled delivery (the emulator failed or stopped before sending)."""
-        self.in_flight -= 1
+        if error_type is not None:
+            conversation = self._store.conversation(message.conversation_id)
+            assert conversation is not None, "conversations are never removed"
+            # A failed send must be seen: bring the conversation back to the inbox.
+            conversation.reopen()
+            conversation.updated_at = round(self._store.clock.now(), 3)
+        self._store.notify_message(message)
 
     def delivery(self, delivery_id: str) -> Delivery | None:
         return self._deliveries_by_id.get(delivery_id)

@@ -148,7 +148,7 @@ def cancel_pending(store: Store, message: Message) -> None:
     if message.delivery_status != "pending":
         shown = message.delivery_status or "an inbound message"
         raise Refusal("conflict", f"Message {message.id} is {shown}: only a pending message can be cancelled")
-    store.cancel(message)
+    store.outbox.cancel(message)
 
 
 def check_redeliverable(store: Store, delivery: Delivery) -> None:

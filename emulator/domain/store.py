@@ -32,7 +32,6 @@ from emulator.domain.messages import (
 )
 from emulator.domain.outbox import Outbox, Send
 from emulator.domain.ratelimit import RateLimiter
-from emulator.domain.rules import Refusal
 from emulator.domain.snapshots import Snapshots
 from emulator.domain.threads import ThreadKey, thread_key
 from emulator.domain.workspace import ApiToken, Channel, Teammate, Workspace
@@ -95,7 +94,7 @@ class Store:
         self.generation = 0
         self.load_workspace(workspace)
 
-    def _notify(self, kind: str, **ids: str) -> None:
+    def notify(self, kind: str, **ids: str) -> None:
         for listener in self.listeners:
             listener(kind, ids)
 
@@ -120,7 +119,7 @@ class Store:
         self._contacts: dict[str, str] = {}
         self._channel_recipients: dict[str, Recipient] = {}
         self._seq = 0
-        self.outbox = Outbox()
+        self.outbox = Outbox(self)
         self._load_history(workspace)
 
     def _load_history(self, workspace: Workspace) -> None:
@@ -141,7 +140,7 @@ class Store:
             awaiting = _AwaitingCreation(self.ids.new_uid(), channel, incoming)
             self._create_inbound(awaiting, now + item.created_at)
         if self.listeners:
-            self._notify("reset")
+            self.notify("reset")
 
     def reset(self) -> None:
         """Back to how the emulator started: the workspace it loaded (not a seeded one), the clock as it
@@ -153,15 +152,17 @@ class Store:
     def capture(self) -> dict[str, Any]:
         """A deep copy of every piece of state (for snapshots): one deepcopy call, so objects shared between
         indexes (a message in `_messages`, `_messages_by_uid` and its conversation's list) stay shared."""
-        return copy.deepcopy({name: value for name, value in vars(self).items() if name not in _NOT_STATE})
+        state = {name: value for name, value in vars(self).items() if name not in _NOT_STATE}
+        # The store itself maps to itself: the outbox's reference to it stays a reference to this store.
+        return copy.deepcopy(state, {id(self): self})
 
     def restore(self, state: dict[str, Any]) -> None:
         """Put back what `capture` returned; it stays intact, so it can be restored again."""
         self.generation += 1
-        for name, value in copy.deepcopy(state).items():
+        for name, value in copy.deepcopy(state, {id(self): self}).items():
             setattr(self, name, value)
         # Everything may have changed: observers (the inspector) start over as after a reset.
-        self._notify("reset")
+        self.notify("reset")
 
     # -- workspace -------------------------------------------------------------------------------
 
@@ -260,7 +261,7 @@ class Store:
         self._conversation_messages[conversation.id].append(message)
         # Checked here rather than in _notify: this is the incoming hot path.
         if self.listeners:
-            self._notify_state(message, "message_created")
+            self.notify_message(message, "message_created")
         return message
 
     def _conversation_for(self, channel: Channel, key: ThreadKey) -> Conversation | None:
@@ -349,7 +350,7 @@ class Store:
             raise ValueError(f"unsupported conversation status {status!r}")
         conversation.status = new_status
         conversation.updated_at = round(self.clock.now(), 3)
-        self._notify(
+        self.notify(
             "conversation_changed", channel_id=conversation.channel_id, conversation_id=conversation.id
         )
 
@@ -382,7 +383,7 @@ class Store:
         self.workspace = replace(self.workspace, channels=tuple(channels))
         self._channels_by_id[channel.id] = channel
         self._channels_by_address[channel.address] = channel
-        self._notify("channel_changed", channel_id=channel.id)
+        self.notify("channel_changed", channel_id=channel.id)
 
     def add_outbound(
         self,
@@ -431,16 +432,8 @@ class Store:
             conversation.status = "assigned"
         if outgoing.archive:
             conversation.status = "archived"
-        self._notify_state(message, "message_created")
+        self.notify_message(message, "message_created")
         return message
-
-    def due_sends(self) -> list[Send]:
-        """Delivery attempts whose time has come (messages past their undo window become `sending`)."""
-        due = self.outbox.due(self.clock.now())
-        for send in due:
-            if send.attempt == 1:
-                self._notify_state(send.message)
-        return due
 
     @property
     def deliveries(self) -> list[Delivery]:
@@ -450,58 +443,8 @@ class Store:
     def delivery(self, delivery_id: str) -> Delivery | None:
         return self.outbox.delivery(delivery_id)
 
-    def cancel(self, message: Message) -> None:
-        self.outbox.cancel(message)
-        self._notify_state(message)
-
-    def redeliver(self, delivery: Delivery) -> Send:
-        """A fresh attempt for the message of a journalled delivery, which must have finished."""
-        message = self._messages.get(delivery.message_id)
-        if message is None:
-            raise Refusal("not_found", f"Message {delivery.message_id} not found")
-        send = self.outbox.redeliver(message, delivery)
-        self._notify_state(message)
-        return send
-
-    def record_attempt(self, generation: int, send: Send, attempt: Delivery, retries: int) -> Delivery | None:
-        """Journal a finished attempt under a fresh id and finish its message unless a retry is planned.
-
-        `generation` is the store's when the attempt began: after a reset, seed or restore the attempt
-        belongs to a state that is gone, so it is dropped (None) and takes no id from the new state."""
-        if generation != self.generation:
-            return None
-        delivery = replace(attempt, id=self.ids.new_id("dlv"))
-        message = send.message
-        done = self.outbox.record(send, delivery, retries, self.clock.now())
-        self._notify(
-            "delivery_recorded",
-            channel_id=delivery.channel_id,
-            conversation_id=delivery.conversation_id,
-            message_id=delivery.message_id,
-            delivery_id=delivery.id,
-        )
-        if done:
-            self._finish(message, delivery.error_type, delivery.reason)
-        return delivery
-
-    def abandon_attempt(self, generation: int, send: Send, reason: str) -> None:
-        """An attempt that ended before any request was made: its message fails with `reason`."""
-        if generation != self.generation:
-            return
-        self.outbox.abandon()
-        self._finish(send.message, "internal_error", reason)
-
-    def _finish(self, message: Message, error_type: str | None, reason: str | None) -> None:
-        Outbox.finish(message, error_type, reason)
-        if error_type is not None:
-            conversation = self._conversations[message.conversation_id]
-            # A failed send must be seen: bring the conversation back to the inbox.
-            conversation.reopen()
-            conversation.updated_at = round(self.clock.now(), 3)
-        self._notify_state(message)
-
-    def _notify_state(self, message: Message, kind: str = "message_state") -> None:
-        self._notify(
+    def notify_message(self, message: Message, kind: str = "message_state") -> None:
+        self.notify(
             kind,
             channel_id=message.channel_id,
             conversation_id=message.conversation_id,

@@ -102,7 +102,7 @@ class DeliveryEngine:
         store = self.store
         while True:
             generation = store.generation
-            for send in store.due_sends():
+            for send in store.outbox.due_sends():
                 self._spawn(self._deliver(send, generation))
             next_at = store.outbox.next_at()
             # A frozen clock moves only through the control plane, which wakes this loop.
@@ -127,7 +127,7 @@ class DeliveryEngine:
         """One fresh attempt at the message of `delivery`, freshly signed; its outcome, once journalled.
         Retries, if any, follow on the clock like a first send's."""
         generation = self.store.generation
-        send = self.store.redeliver(delivery)
+        send = self.store.outbox.redeliver(delivery)
         result: Delivery | None = await self._spawn(self._deliver(send, generation))
         if result is None:
             raise Refusal("conflict", "The emulator was reset while redelivering: the attempt was dropped")
@@ -139,7 +139,7 @@ class DeliveryEngine:
         message = send.message
         channel = store.channel(message.channel_id)
         if channel is None:
-            store.abandon_attempt(generation, send, f"Channel {message.channel_id} no longer exists.")
+            store.outbox.abandon(generation, send, f"Channel {message.channel_id} no longer exists.")
             return None
         slots = self._channel_slots.setdefault(channel.id, asyncio.Semaphore(PER_CHANNEL_CONCURRENCY))
         try:
@@ -147,7 +147,7 @@ class DeliveryEngine:
                 try:
                     request = self._request(message, channel)
                 except SchemaViolation as violation:
-                    store.abandon_attempt(
+                    store.outbox.abandon(
                         generation,
                         send,
                         f"The emulator built an invalid payload, a front-emulator bug: {violation}.",
@@ -155,15 +155,15 @@ class DeliveryEngine:
                     raise
                 except Exception as error:  # whatever fails, the message must not stay sending
                     logger.exception("could not build the outgoing request of %s", message.id)
-                    store.abandon_attempt(
+                    store.outbox.abandon(
                         generation, send, f"The emulator could not build the request: {type(error).__name__}."
                     )
                     return None
                 attempt, retryable = await self._post(send, channel, request)
         except asyncio.CancelledError:
-            store.abandon_attempt(generation, send, SHUTDOWN_REASON)
+            store.outbox.abandon(generation, send, SHUTDOWN_REASON)
             raise
-        delivery = store.record_attempt(
+        delivery = store.outbox.record(
             generation, send, attempt, channel.settings.retries if retryable else 0
         )
         # A retry may now be planned: the loop recomputes when to look next.

@@ -43,7 +43,7 @@ def test_restore_starts_a_new_generation_and_tells_the_listeners() -> None:
 def test_a_snapshot_is_refused_while_a_delivery_is_in_flight() -> None:
     store = make_store()
     outbound(store, conversation_of(store, inbound(store)))
-    store.due_sends()
+    store.outbox.due_sends()
     with pytest.raises(Refusal, match="1 delivery\\(ies\\) in flight") as refused:
         store.snapshots.take()
     assert refused.value.kind == "conflict"

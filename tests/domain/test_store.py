@@ -50,7 +50,7 @@ def test_listeners_hear_every_change() -> None:
     conversation = conversation_of(store, inbound(store))
     store.set_conversation_status(conversation, "archived")
     message = outbound(store, conversation)
-    store.cancel(message)
+    store.outbox.cancel(message)
     store.reset()
     assert heard == ["message_created", "conversation_changed", "message_created", "message_state", "reset"]
 
@@ -97,7 +97,7 @@ def test_an_attempt_from_an_earlier_generation_is_dropped_and_takes_no_id() -> N
     store = make_store()
     message = outbound(store, conversation_of(store, inbound(store)))
     generation = store.generation
-    [send] = store.due_sends()
+    [send] = store.outbox.due_sends()
     store.reset()
     ids_before = store.ids.state()
     attempt = Delivery(
@@ -116,8 +116,8 @@ def test_an_attempt_from_an_earlier_generation_is_dropped_and_takes_no_id() -> N
         error_type=None,
         reason=None,
     )
-    assert store.record_attempt(generation, send, attempt, retries=0) is None
-    store.abandon_attempt(generation, send, "gone")
+    assert store.outbox.record(generation, send, attempt, retries=0) is None
+    store.outbox.abandon(generation, send, "gone")
     assert store.deliveries == [] and store.ids.state() == ids_before
     assert message.delivery_status == "sending"  # the old object is no one's any more
 
@@ -126,13 +126,13 @@ def test_a_current_attempt_is_journalled_and_ends_its_message() -> None:
     store = make_store()
     conversation = conversation_of(store, inbound(store))
     message = outbound(store, conversation)
-    [send] = store.due_sends()
+    [send] = store.outbox.due_sends()
     assert message.delivery_status == "sending" and store.outbox.in_flight == 1
     attempt = Delivery(
         UNRECORDED, message.id, CHANNEL, conversation.id, 1, "http://integration.test/", {}, "{}", {}, START,
         1.0, "failed", "forbidden", "Blocked.",
     )  # fmt: skip
-    delivery = store.record_attempt(store.generation, send, attempt, retries=3)
+    delivery = store.outbox.record(store.generation, send, attempt, retries=3)
     assert delivery is not None and delivery.id.startswith("dlv_") and store.delivery(delivery.id) is delivery
     assert (message.delivery_status, message.error_type, message.error_reason) == (
         "failed",
