@@ -399,6 +399,7 @@ class Store:
             key = ("outbound", self.ids.new_uid())
             conversation = self._start_conversation(channel, key, outgoing.subject, contact, now)
         self._seq += 1
+        send_at = now + channel.settings.undo_send_time
         message = Message(
             id=self.ids.new_id("msg"),
             message_uid=self.ids.new_uid(),
@@ -419,12 +420,12 @@ class Store:
             author_id=outgoing.author_id,
             delivery_status="pending",
             replied_to_id=outgoing.replied_to_id,
-            send_at=now + channel.settings.undo_send_time,
+            send_at=send_at,
         )
         self._messages[message.id] = message
         self._messages_by_uid[message.message_uid] = message
         self._conversation_messages[conversation.id].append(message)
-        self.outbox.plan(Send(message), message.send_at)
+        self.outbox.plan(Send(message), send_at)
         conversation.updated_at = now
         conversation.waiting_since = None
         if channel.settings.auto_assign and conversation.assignee_id is None and outgoing.author_id:

@@ -212,6 +212,8 @@ class DeliveryEngine:
         answer_headers: dict[str, str] | None = None
         answer_body = b""
         conforms: bool | None = None
+        error_type: str | None
+        reason: str | None
         retryable = True
         try:
             async with asyncio.timeout(settings.outgoing_timeout):
