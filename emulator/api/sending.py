@@ -10,10 +10,10 @@ from starlette.responses import Response
 
 from emulator.api.auth import authorise
 from emulator.domain.sending import changed_channel, send_new_message, send_reply
-from emulator.outbound.urls import settings_url_details
 from emulator.wire.documents import json_document, message_document, teammate_message
 from emulator.wire.errors import FrontError
 from emulator.wire.lookups import channel_or_404, conversation_or_404
+from emulator.wire.outgoing_urls import settings_url_details
 from emulator.wire.responses import front_json
 
 

@@ -9,10 +9,10 @@ from starlette.routing import Route
 
 from emulator.domain.messages import Message
 from emulator.domain.sending import cancel_pending, check_new_channel, check_redeliverable
-from emulator.outbound.urls import settings_url_details
 from emulator.wire.documents import channel_from_document, json_document, refuse_unknown_parameters
 from emulator.wire.errors import FrontError
 from emulator.wire.lookups import delivery_or_404, message_or_404
+from emulator.wire.outgoing_urls import settings_url_details
 from emulator.wire.responses import base_url, front_json
 from emulator.wire.serialise import channel_json
 
