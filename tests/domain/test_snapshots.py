@@ -56,3 +56,15 @@ def test_snapshot_ids_never_repeat_even_after_a_restore() -> None:
     assert store.snapshots.take().id != first.id
     store.snapshots.clear()
     assert store.snapshots.get(first.id) is None
+
+
+def test_after_a_restore_the_outbox_still_tells_this_stores_listeners() -> None:
+    store = make_store()
+    message = outbound(store, conversation_of(store, inbound(store)))
+    snapshot = store.snapshots.take()
+    store.snapshots.restore(snapshot)
+    heard: list[tuple[str, str]] = []
+    store.listeners.append(lambda kind, ids: heard.append((kind, ids.get("message_id", ""))))
+    [send] = store.outbox.due_sends()
+    assert send.message is store.message(message.id) and send.message is not message
+    assert heard == [("message_state", message.id)]
