@@ -11,9 +11,8 @@ from starlette.responses import Response
 from emulator.api.auth import authorise
 from emulator.domain.sending import changed_channel, send_new_message, send_reply
 from emulator.wire.documents import json_document, message_document, teammate_message
-from emulator.wire.errors import FrontError
 from emulator.wire.lookups import channel_or_404, conversation_or_404
-from emulator.wire.outgoing_urls import settings_url_details
+from emulator.wire.outgoing_urls import check_settings_urls
 from emulator.wire.responses import front_json
 
 
@@ -46,8 +45,7 @@ async def update_channel(request: Request) -> Response:
     channel = channel_or_404(store, request.path_params["channel_id"])
     document = await json_document(request, "update-channel")
     settings = document.get("settings") or {}
-    if unsendable := settings_url_details(settings):
-        raise FrontError(400, "Invalid request body", unsendable)
+    check_settings_urls(settings)
     store.replace_channel(
         changed_channel(channel, document.get("name", channel.name), settings)
     )

@@ -10,9 +10,8 @@ from starlette.routing import Route
 from emulator.domain.messages import Message
 from emulator.domain.sending import cancel_pending, check_new_channel, check_redeliverable
 from emulator.wire.documents import channel_from_document, json_document, refuse_unknown_parameters
-from emulator.wire.errors import FrontError
 from emulator.wire.lookups import delivery_or_404, message_or_404
-from emulator.wire.outgoing_urls import settings_url_details
+from emulator.wire.outgoing_urls import check_settings_urls
 from emulator.wire.responses import base_url, front_json
 from emulator.wire.serialise import channel_json
 
@@ -22,8 +21,7 @@ _DELIVERY_FILTERS = ("channel_id", "conversation_id", "message_id", "outcome")
 async def create_channel(request: Request) -> Response:
     store = request.app.state.store
     document = await json_document(request, "create-channel")
-    if unsendable := settings_url_details(document.get("settings") or {}):
-        raise FrontError(400, "Invalid request body", unsendable)
+    check_settings_urls(document.get("settings") or {})
     channel = channel_from_document(document, store.ids.new_id("cha"))
     check_new_channel(store, channel)
     store.replace_channel(channel)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 
+from emulator.wire.errors import FrontError
+
 _MAX_PORT = 65535
 
 
@@ -20,8 +22,9 @@ def outgoing_url_problem(url: str) -> str | None:
     return None
 
 
-def settings_url_details(settings: dict[str, object]) -> list[str]:
-    """The `details` lines for channel settings whose webhook_url the engine could not send to."""
+def check_settings_urls(settings: dict[str, object]) -> None:
+    """Front's 400 for channel settings whose webhook_url the engine could not send to."""
     url = settings.get("webhook_url")
     problem = outgoing_url_problem(url) if isinstance(url, str) else None
-    return [f"/settings/webhook_url: {problem}"] if problem else []
+    if problem:
+        raise FrontError(400, "Invalid request body", [f"/settings/webhook_url: {problem}"])
