@@ -11,7 +11,7 @@ from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from emulator.domain.messages import AttachmentUpload, Message
+from emulator.domain.messages import AttachmentUpload, Message, TeammateMessage
 from emulator.domain.sending import cancel_pending, check_redeliverable, send_new_message, send_reply
 from emulator.domain.store import Store
 from emulator.ui.error_pages import page
@@ -53,13 +53,26 @@ def _text(form: FormData, name: str) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _composed(form: FormData) -> dict[str, Any]:
-    """What both composers send: the teammate, the typed text as Front's HTML, and options.archive."""
-    return {
-        "author_id": _text(form, "author_id") or None,
-        "body": _html_body(_text(form, "body")),
-        "options": {"archive": _text(form, "archive") == "on"},
-    }
+async def _teammate_message(request: Request, schema_name: str) -> TeammateMessage:
+    """The composer's form as the document Front's API would take (checked against `schema_name`).
+
+    Both composers send the teammate, the typed text as Front's HTML and options.archive; the new-message
+    composer also recipients (comma- or line-separated) and a subject.
+    """
+    async with request.form(max_files=50) as form:
+        document: dict[str, Any] = {}
+        if schema_name == "outbound-message":
+            document["to"] = [part.strip() for part in re.split(r"[,\n]", _text(form, "to")) if part.strip()]
+        document |= {
+            "author_id": _text(form, "author_id") or None,
+            "body": _html_body(_text(form, "body")),
+            "options": {"archive": _text(form, "archive") == "on"},
+        }
+        if schema_name == "outbound-message" and _text(form, "subject").strip():
+            document["subject"] = _text(form, "subject").strip()
+        checked(document, schema_name)
+        uploads = await _uploads(request, form)
+    return teammate_message(document, uploads)
 
 
 def _store(request: Request) -> Store:
@@ -67,10 +80,11 @@ def _store(request: Request) -> Store:
     return store
 
 
-def _queued(request: Request, message: Message) -> Response:
+def _back_to(request: Request, message: Message, notice: str) -> Response:
+    """The engine looks at the outbox again, and the browser goes back to the message, with a notice."""
     request.app.state.engine.wake()
     return RedirectResponse(
-        f"{PREFIX}/conversations/{message.conversation_id}?notice=queued#{message.id}", status_code=303
+        f"{PREFIX}/conversations/{message.conversation_id}?notice={notice}#{message.id}", status_code=303
     )
 
 
@@ -78,24 +92,16 @@ def _queued(request: Request, message: Message) -> Response:
 async def reply(request: Request) -> Response:
     store = _store(request)
     conversation = conversation_or_404(store, request.path_params["conversation_id"])
-    async with request.form(max_files=50) as form:
-        document = checked(_composed(form), "outbound-reply")
-        uploads = await _uploads(request, form)
-    return _queued(request, send_reply(store, conversation, teammate_message(document, uploads)))
+    message = send_reply(store, conversation, await _teammate_message(request, "outbound-reply"))
+    return _back_to(request, message, "queued")
 
 
 @page
 async def compose(request: Request) -> Response:
     store = _store(request)
     channel = channel_or_404(store, request.path_params["channel_id"])
-    async with request.form(max_files=50) as form:
-        recipients = [handle.strip() for handle in re.split(r"[,\n]", _text(form, "to")) if handle.strip()]
-        document = {"to": recipients, **_composed(form)}
-        if _text(form, "subject").strip():
-            document["subject"] = _text(form, "subject").strip()
-        checked(document, "outbound-message")
-        uploads = await _uploads(request, form)
-    return _queued(request, send_new_message(store, channel, teammate_message(document, uploads)))
+    message = send_new_message(store, channel, await _teammate_message(request, "outbound-message"))
+    return _back_to(request, message, "queued")
 
 
 @page
@@ -103,10 +109,7 @@ async def cancel(request: Request) -> Response:
     store = _store(request)
     message = message_or_404(store, request.path_params["message_id"])
     cancel_pending(store, message)
-    request.app.state.engine.wake()
-    return RedirectResponse(
-        f"{PREFIX}/conversations/{message.conversation_id}?notice=cancelled#{message.id}", status_code=303
-    )
+    return _back_to(request, message, "cancelled")
 
 
 @page
