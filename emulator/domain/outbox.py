@@ -27,7 +27,7 @@ MAX_BACKOFF_SECONDS = 5.0
 
 def backoff(attempt: int) -> float:
     """Seconds between failed attempt `attempt` and the next one: doubling from 0.2 s, at most 5 s."""
-    return min(FIRST_BACKOFF_SECONDS * 2 ** (attempt - 1), MAX_BACKOFF_SECONDS)
+    return min(FIRST_BACKOFF_SECONDS * 2.0 ** (attempt - 1), MAX_BACKOFF_SECONDS)
 
 
 @dataclass(frozen=True, slots=True)
