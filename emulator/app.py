@@ -31,16 +31,16 @@ from emulator.domain.journal import RequestJournal
 from emulator.domain.ratelimit import RateLimiter
 from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
-from emulator.domain.workspace import default_workspace_path, load_workspace_file
 from emulator.outbound.delivery import DeliveryEngine
 from emulator.ui.live import LiveEvents
 from emulator.ui.routes import routes as ui_routes
 from emulator.ui.templating import inspector_templates
 from emulator.wire import errors
+from emulator.workspace_files import load_workspace_file
 
 
 def create_store(config: Config, clock: Clock | None = None) -> Store:
-    workspace = load_workspace_file(config.workspace_path or default_workspace_path())
+    workspace = load_workspace_file(config.workspace_path)
     return Store(
         workspace=workspace,
         # Real time until the control plane freezes it (POST /_emulator/clock/freeze).

@@ -14,9 +14,9 @@ import uvicorn
 from emulator import __version__
 from emulator.app import create_app, create_store
 from emulator.config import Config, ConfigError, config_from_env, parse_creation_delay
-from emulator.domain.workspace import WorkspaceFileError
 from emulator.listening import listen, url_host
 from emulator.readiness import NotReady, wait_until_ready
+from emulator.workspace_files import WorkspaceFileError, resolve_workspace_file
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -39,7 +39,16 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port to bind (default 8025; 0 picks a free one)")
     serve.add_argument(
-        "--workspace", type=Path, help="workspace file (JSON or YAML) instead of the default one"
+        "--workspace",
+        help="workspace file (JSON or YAML) instead of the default one; a packaged fixture's name "
+        "(e.g. multi-channel-workspace.json) means that fixture",
+    )
+    serve.add_argument(
+        "--fixtures-dir",
+        type=Path,
+        action="append",
+        metavar="DIR",
+        help="a folder POST /_emulator/seed may read workspace files from (repeatable)",
     )
     serve.add_argument(
         "--creation-delay",
@@ -98,7 +107,8 @@ def _serve(args: argparse.Namespace) -> int:
         flags = {
             "host": args.host,
             "port": args.port,
-            "workspace_path": args.workspace,
+            "workspace_path": None if args.workspace is None else resolve_workspace_file(args.workspace),
+            "fixtures_dirs": None if args.fixtures_dir is None else tuple(args.fixtures_dir),
             "creation_delay": None
             if args.creation_delay is None
             else parse_creation_delay(args.creation_delay),

@@ -40,6 +40,9 @@ class Config:
     port: int = 8025
     # None means the default workspace shipped with the package.
     workspace_path: Path | None = None
+    # Where POST /_emulator/seed {"path": …} may read, besides the packaged fixtures and
+    # workspace_path's folder (`--fixtures-dir`).
+    fixtures_dirs: tuple[Path, ...] = ()
     creation_delay: CreationDelay = field(default_factory=CreationDelay)
     seed: int | None = None
     # Requests per minute for the whole company, as Front's plans (50/100/200); None = not enforced.
@@ -73,6 +76,10 @@ def config_from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
         found["port"] = _int_setting("FRONT_EMULATOR_PORT", env["FRONT_EMULATOR_PORT"])
     if "FRONT_EMULATOR_WORKSPACE" in env:
         found["workspace_path"] = Path(env["FRONT_EMULATOR_WORKSPACE"])
+    if "FRONT_EMULATOR_FIXTURES_DIR" in env:
+        found["fixtures_dirs"] = tuple(
+            Path(folder) for folder in env["FRONT_EMULATOR_FIXTURES_DIR"].split(os.pathsep) if folder
+        )
     if "FRONT_EMULATOR_CREATION_DELAY" in env:
         found["creation_delay"] = parse_creation_delay(env["FRONT_EMULATOR_CREATION_DELAY"])
     if "FRONT_EMULATOR_SEED" in env:

@@ -8,12 +8,8 @@ import pytest
 
 from emulator.domain.clock import FrozenClock
 from emulator.domain.creation_delay import CreationDelay
-from emulator.domain.workspace import (
-    ALL_SCOPES,
-    WorkspaceFileError,
-    default_workspace_path,
-    load_workspace_file,
-)
+from emulator.domain.workspace import ALL_SCOPES
+from emulator.workspace_files import WorkspaceFileError, default_workspace_path, load_workspace_file
 from tests.conftest import AUTH, CHANNEL, READ_ONLY_TOKEN, TOKEN, post_message
 
 RATE_HEADERS = ("x-ratelimit-limit", "x-ratelimit-remaining", "x-ratelimit-reset")

@@ -15,8 +15,8 @@ from starlette.routing import Mount, Route
 
 from emulator.domain.clock import RealClock
 from emulator.domain.creation_delay import CreationDelay
-from emulator.domain.workspace import default_workspace_path
 from emulator.harness import LiveServer
+from emulator.workspace_files import default_workspace_path
 from tests.conftest import AUTH, CHANNEL, SMS_CHANNEL, make_config, post_message, read_message
 from tests.receiver import Receiver
 
@@ -131,7 +131,8 @@ def test_seed_an_inline_workspace_then_reset_goes_back_to_the_start(client):
 
 
 @pytest.mark.parametrize("path", ["fixtures/default-workspace.json", "default-workspace.json", "absolute"])
-def test_seed_a_fixture_file(client, tmp_path: Path, path: str):
+def test_seed_a_fixture_file(make_client, tmp_path: Path, path: str):
+    client = make_client(fixtures_dirs=(tmp_path,))
     if path == "absolute":
         file = tmp_path / "partner.yaml"
         file.write_text(
@@ -144,7 +145,8 @@ def test_seed_a_fixture_file(client, tmp_path: Path, path: str):
     assert answer.json() == client.get("/_emulator/workspace").json()
 
 
-def test_seed_refusals_name_the_field(client, tmp_path: Path):
+def test_seed_refusals_name_the_field(make_client, tmp_path: Path):
+    client = make_client(fixtures_dirs=(tmp_path,))
     duplicated = _workspace(
         channels=[{"id": "cha_1", "address": "a@x.test"}, {"id": "cha_1", "address": "b@x.test"}]
     )
@@ -162,7 +164,7 @@ def test_seed_refusals_name_the_field(client, tmp_path: Path):
             ],
         ),
         ({"workspace": duplicated}, "Invalid workspace", ["/workspace/channels/1/id: 'cha_1' is used twice"]),
-        ({"path": "nowhere.json"}, "Workspace file not found", None),
+        ({"path": "nowhere.json"}, "Workspace file refused", None),
     ]
     for body, message, details in cases:
         answer = client.post("/_emulator/seed", json=body)
@@ -172,7 +174,7 @@ def test_seed_refusals_name_the_field(client, tmp_path: Path):
         if details is not None:
             assert error["details"] == details
         else:
-            assert error["details"][0].startswith("/path: no file at ")
+            assert error["details"][0].startswith("/path: seed reads a packaged fixture by name")
     answer = client.post("/_emulator/seed", json={"path": str(broken)})
     assert answer.status_code == 400
     assert error_of(answer)["message"].startswith(f"{broken}:1:")

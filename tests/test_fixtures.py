@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from emulator.domain.workspace import WorkspaceFileError, load_workspace_file
+from emulator.workspace_files import WorkspaceFileError, load_workspace_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 

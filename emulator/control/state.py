@@ -2,25 +2,27 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from starlette.datastructures import State
 from starlette.requests import Request
 from starlette.responses import Response
 
+from emulator.config import Config
 from emulator.domain.snapshots import Snapshot
 from emulator.domain.store import Store
-from emulator.domain.workspace import (
-    Workspace,
-    WorkspaceFileError,
-    default_workspace_path,
-    load_workspace_file,
-    workspace_from_checked_document,
-)
+from emulator.domain.workspace import Workspace
 from emulator.wire.documents import control_document
 from emulator.wire.errors import FrontError
 from emulator.wire.responses import front_json
+from emulator.workspace_files import (
+    WorkspaceFileError,
+    load_workspace_file,
+    packaged_fixture_names,
+    seed_directories,
+    seedable_workspace_file,
+    workspace_from_checked_document,
+)
 
 
 async def reset(request: Request) -> Response:
@@ -45,7 +47,7 @@ async def seed(request: Request) -> Response:
     if "workspace" in document:
         workspace = _inline_workspace(document["workspace"])
     else:
-        workspace = _workspace_file(document["path"])
+        workspace = _workspace_file(document["path"], request.app.state.config)
     store: Store = request.app.state.store
     store.load_workspace(workspace)
     request.app.state.engine.wake()
@@ -61,27 +63,25 @@ def _inline_workspace(document: dict[str, Any]) -> Workspace:
         raise FrontError(400, "Invalid workspace", ["/workspace" + line.strip() for line in lines]) from None
 
 
-def fixtures_directory() -> Path:
-    """The packaged fixtures (fixtures/ of the checkout, or the copy inside the wheel)."""
-    return default_workspace_path().parent
-
-
-def _workspace_file(given: str) -> Workspace:
-    path = Path(given)
-    candidates = [path] if path.is_absolute() else [fixtures_directory() / path]
-    if not path.is_absolute() and path.parts[0] == "fixtures" and len(path.parts) > 1:
-        # "fixtures/x.json", as the file sits in the repository; inside the wheel the folder has another name.
-        candidates.append(fixtures_directory().joinpath(*path.parts[1:]))
-    found = next((candidate for candidate in candidates if candidate.is_file()), None)
-    if found is None:
-        looked = ", ".join(str(candidate) for candidate in candidates)
+def _workspace_file(given: str, config: Config) -> Workspace:
+    """Only the packaged fixtures and the folders named when the server started can be read: anything
+    else gets the same answer whatever is there, so the control plane tells nothing about other files."""
+    directories = seed_directories(config.workspace_path, config.fixtures_dirs)
+    path = seedable_workspace_file(given, directories)
+    if path is None:
         raise FrontError(
             400,
-            "Workspace file not found",
-            [f"/path: no file at {looked} (relative paths are read from {fixtures_directory()})"],
+            "Workspace file refused",
+            [
+                "/path: seed reads a packaged fixture by name ("
+                + ", ".join(packaged_fixture_names())
+                + ") or a file under a folder named when the server started (--workspace's folder, "
+                "--fixtures-dir): "
+                + ", ".join(str(directory) for directory in directories)
+            ],
         )
     try:
-        return load_workspace_file(found)
+        return load_workspace_file(path)
     except WorkspaceFileError as error:
         first, *rest = str(error).splitlines()
         raise FrontError(400, first, [line.strip() for line in rest] or None) from None

@@ -1,16 +1,12 @@
-"""A Front company as the emulator sees it: channels, teammates, API tokens and the API secret."""
+"""A Front company as the emulator sees it: channels, teammates, API tokens and the API secret.
+
+Built from a document already checked (emulator/workspace_files.py reads and validates files): no I/O here.
+"""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
-from importlib import resources
-from pathlib import Path
 from typing import Any, Literal
-
-import yaml
-
-from emulator.schemas import validator
 
 ReplyMode = Literal["this_channel", "cannot_reply"]
 ContactType = Literal["custom", "email", "phone"]
@@ -211,43 +207,10 @@ def workspace_from_document(document: dict[str, Any]) -> Workspace:
     return Workspace(channels, teammates, tokens, document["api_secret"], history)
 
 
-class WorkspaceFileError(ValueError):
-    """A workspace file cannot be loaded; the message names the file and the line or field at fault."""
-
-
-def load_workspace_file(path: Path) -> Workspace:
-    """Read a workspace from JSON or YAML, validate it against schemas/workspace.json and build it."""
-    try:
-        text = path.read_text("utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        raise WorkspaceFileError(f"cannot read workspace file {path}: {error}") from None
-    is_yaml = path.suffix in (".yaml", ".yml")
-    try:
-        document = yaml.safe_load(text) if is_yaml else json.loads(text)
-    except json.JSONDecodeError as error:
-        raise WorkspaceFileError(f"{path}:{error.lineno}:{error.colno}: invalid JSON: {error.msg}") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise WorkspaceFileError(f"{where}: invalid YAML: {getattr(error, 'problem', error)}") from None
-    # YAML reads an empty file (or one of comments only) as null; JSON refuses it above.
-    if is_yaml and document is None:
-        raise WorkspaceFileError(
-            f"{path} is empty: a workspace needs channels, tokens and api_secret "
-            "(start from fixtures/default-workspace.json)"
-        )
-    return workspace_from_checked_document(document, source=str(path))
-
-
-def workspace_from_checked_document(document: object, source: str) -> Workspace:
-    """Validate a workspace document, reporting every bad field and duplicate id, then build it."""
-    problems = validator("workspace").details(document)
-    if not problems and isinstance(document, dict):
-        problems = _duplicates(document) + _history_channels(document)
-    if problems:
-        raise WorkspaceFileError(f"{source} is not a valid workspace:\n  " + "\n  ".join(problems))
-    assert isinstance(document, dict)
-    return workspace_from_document(document)
+def workspace_problems(document: dict[str, Any]) -> list[str]:
+    """What the schema cannot say about a schema-valid document: ids and addresses used twice, and
+    history messages on channels that take none; one `"/json/pointer: reason"` line each."""
+    return _duplicates(document) + _history_channels(document)
 
 
 def _duplicates(document: dict[str, Any]) -> list[str]:
@@ -280,10 +243,3 @@ def _history_channels(document: dict[str, Any]) -> list[str]:
         for index, item in enumerate(document.get("history", []))
         if item["channel"] not in custom
     ]
-
-
-def default_workspace_path() -> Path:
-    installed = resources.files("emulator") / "fixture_files" / "default-workspace.json"
-    if installed.is_file():
-        return Path(str(installed))
-    return Path(__file__).resolve().parents[2] / "fixtures" / "default-workspace.json"
