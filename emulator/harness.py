@@ -10,18 +10,20 @@ import socket
 import threading
 import time
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import uvicorn
+# Cheap to import (the pytest plugin's fixtures import it): uvicorn loads only with a LiveServer.
+__all__ = ["EmulatorClient", "EmulatorError", "FrontEmulator", "HttpClient", "LiveServer"]
 
-from emulator.app import create_app, create_store
-from emulator.config import Config
-from emulator.domain.store import Store
 from emulator.listening import listen
+
+if TYPE_CHECKING:
+    from emulator.config import Config
+    from emulator.domain.store import Store
 
 
 class HttpClient(Protocol):
-    """What httpx.Client and Starlette's TestClient both offer."""
+    """What httpx.Client, httpx2.Client and Starlette's TestClient all offer."""
 
     def request(self, method: str, url: str, **kwargs: Any) -> Any: ...
 
@@ -30,7 +32,9 @@ class EmulatorError(AssertionError):
     """The emulator refused a harness call; the message carries Front's `_error` answer."""
 
 
-class FrontEmulator:
+class EmulatorClient:
+    """Drives one emulator through its HTTP API: what the `front_emulator` and `front_server` fixtures are."""
+
     def __init__(self, client: HttpClient, url: str) -> None:
         self.client = client
         # Base URL as integrations should be configured with it (a real URL only for live servers).
@@ -200,10 +204,16 @@ class FrontEmulator:
         return self.deliveries(**filters)
 
 
+# The name before 0.2.0, kept for existing tests.
+FrontEmulator = EmulatorClient
+
+
 class LiveServer:
     """An ASGI app served by uvicorn on 127.0.0.1 and a free port, in a background thread."""
 
     def __init__(self, app: Any, listener: socket.socket | None = None) -> None:
+        import uvicorn
+
         self.app = app
         self.listener = listener if listener is not None else listen("127.0.0.1", 0)
         self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
@@ -215,6 +225,8 @@ class LiveServer:
     @classmethod
     def emulator(cls, config: Config, store: Store | None = None) -> LiveServer:
         """An emulator built for its real address: the port is bound first, so payloads link back to it."""
+        from emulator.app import create_app, create_store
+
         listener = listen("127.0.0.1", 0)
         config = replace(config, host="127.0.0.1", port=listener.getsockname()[1], public_url=None)
         return cls(create_app(config, store or create_store(config)), listener)

@@ -7,7 +7,8 @@
   before each test, like moto's server mode.
 
 Per-test settings: `@pytest.mark.front_emulator(creation_delay="0.5..2", seed=7, clock="frozen",
-workspace="path/to/workspace.yaml")`, or override the `front_emulator_settings` fixture.
+workspace="path/to/workspace.yaml")`, or override the `front_emulator_settings` fixture. A workspace is
+named as everywhere else: a packaged fixture's name (`multi-channel-workspace.json`) or a path.
 """
 
 from __future__ import annotations
@@ -15,17 +16,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import replace
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-import httpx
 import pytest
-from starlette.testclient import TestClient
 
-from emulator.app import create_app, create_store
-from emulator.config import Config, parse_creation_delay
-from emulator.control.state import reset_emulator
-from emulator.harness import FrontEmulator, LiveServer
+# Loading the plugin costs every pytest run of a project that installs the package, used or not: only
+# pytest and the standard library here; the app, Starlette and the HTTP client load with a fixture.
+if TYPE_CHECKING:
+    from emulator.config import Config
+    from emulator.harness import EmulatorClient, LiveServer
+
+__all__ = ["front_emulator", "front_emulator_settings", "front_server"]
 
 URL_OPTION = "--front-emulator-url"
 URL_VARIABLE = "FRONT_EMULATOR_URL"
@@ -67,12 +69,15 @@ def _external_url(config: pytest.Config) -> str | None:
 
 
 def _config(settings: dict[str, Any]) -> Config:
+    from emulator.config import Config, parse_creation_delay
+    from emulator.workspace_files import resolve_workspace_file
+
     delay = settings.get("creation_delay", 0)
     workspace = settings.get("workspace")
     return Config(
         creation_delay=parse_creation_delay(str(delay)),
         seed=settings.get("seed"),
-        workspace_path=Path(workspace) if workspace else None,
+        workspace_path=resolve_workspace_file(workspace) if workspace else None,
         rate_limit_per_minute=settings.get("rate_limit_per_minute"),
         burst_limit=bool(settings.get("burst_limit", False)),
         # Integrations' tests also catch the emulator answering outside its own schemas.
@@ -86,21 +91,28 @@ def _settings_key(settings: dict[str, Any]) -> tuple[tuple[str, str], ...]:
 
 class _Pool:
     """Apps, servers and HTTP clients built once per distinct settings, then reset between tests: fixtures
-    then cost a reset, not an app start (and not an SSL context per httpx.Client)."""
+    then cost a reset, not an app start (and not an SSL context per HTTP client)."""
 
     def __init__(self) -> None:
-        self.in_process: dict[tuple[tuple[str, str], ...], FrontEmulator] = {}
-        self.live: dict[tuple[tuple[str, str], ...], tuple[LiveServer, FrontEmulator]] = {}
-        self.external: dict[str, FrontEmulator] = {}
+        self.in_process: dict[tuple[tuple[str, str], ...], EmulatorClient] = {}
+        self.live: dict[tuple[tuple[str, str], ...], tuple[LiveServer, EmulatorClient]] = {}
+        self.external: dict[str, EmulatorClient] = {}
 
-    def in_process_emulator(self, settings: dict[str, Any]) -> FrontEmulator:
+    def in_process_emulator(self, settings: dict[str, Any]) -> EmulatorClient:
+        # Starlette's TestClient runs on httpx2: with httpx alone it warns that httpx is deprecated for it.
+        from starlette.testclient import TestClient
+
+        from emulator.app import create_app, create_store
+        from emulator.control.state import reset_emulator
+        from emulator.harness import EmulatorClient
+
         key = _settings_key(settings)
         if key not in self.in_process:
             config = replace(_config(settings), public_url=IN_PROCESS_URL)
             app = create_app(config, create_store(config))
             client = TestClient(app, base_url=IN_PROCESS_URL)
             client.__enter__()  # runs the lifespan: the delivery engine
-            self.in_process[key] = _authorised(FrontEmulator(client, IN_PROCESS_URL))
+            self.in_process[key] = _authorised(EmulatorClient(client, IN_PROCESS_URL))
         emulator = self.in_process[key]
         client = emulator.client
         assert isinstance(client, TestClient) and client.portal is not None
@@ -109,22 +121,37 @@ class _Pool:
         emulator.forget_workspace()
         return emulator
 
-    def live_emulator(self, settings: dict[str, Any]) -> FrontEmulator:
+    def live_emulator(self, settings: dict[str, Any]) -> EmulatorClient:
+        import httpx2
+
+        from emulator.harness import EmulatorClient, LiveServer
+
         key = _settings_key(settings)
         if key not in self.live:
             config = _config(settings)
             server = LiveServer.emulator(config)
             url = server.start()
-            self.live[key] = (server, _authorised(FrontEmulator(httpx.Client(base_url=url, timeout=30), url)))
+            client = httpx2.Client(base_url=url, timeout=30)
+            self.live[key] = (server, _authorised(EmulatorClient(client, url)))
         emulator = self.live[key][1]
         emulator.reset()
         return emulator
 
-    def external_emulator(self, url: str) -> FrontEmulator:
+    def external_emulator(self, url: str) -> EmulatorClient:
+        import httpx2
+
+        from emulator.harness import EmulatorClient, EmulatorError
+
         if url not in self.external:
-            self.external[url] = FrontEmulator(httpx.Client(base_url=url, timeout=30), url)
+            self.external[url] = EmulatorClient(httpx2.Client(base_url=url, timeout=30), url)
         emulator = self.external[url]
-        emulator.reset()
+        try:
+            emulator.reset()
+        except httpx2.TransportError as error:
+            pytest.fail(_no_emulator_at(url, f"{type(error).__name__}: {error}"), pytrace=False)
+        except EmulatorError as error:
+            problem = f"something answers, but not as a front-emulator does ({error})"
+            pytest.fail(_no_emulator_at(url, problem), pytrace=False)
         return _authorised(emulator)
 
     def close(self) -> None:
@@ -137,6 +164,17 @@ class _Pool:
             emulator.client.close()  # type: ignore[attr-defined]
 
 
+def _no_emulator_at(url: str, problem: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or "127.0.0.1"
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return (
+        f"no front-emulator at {url} ({URL_OPTION} / {URL_VARIABLE}): {problem}\n"
+        f"Start one there first, e.g.: front-emulator serve --host {host} --port {port} &\n"
+        f"and wait until it answers: front-emulator readyz --url {url} --wait 10"
+    )
+
+
 @pytest.fixture(scope="session")
 def _front_emulator_pool() -> Iterator[_Pool]:
     pool = _Pool()
@@ -144,13 +182,13 @@ def _front_emulator_pool() -> Iterator[_Pool]:
     pool.close()
 
 
-def _authorised(emulator: FrontEmulator) -> FrontEmulator:
+def _authorised(emulator: EmulatorClient) -> EmulatorClient:
     """Tests call Front's API through `emulator.client` as their integration would, with its token."""
     emulator.client.headers["Authorization"] = f"Bearer {emulator.token}"  # type: ignore[attr-defined]
     return emulator
 
 
-def _with_clock(emulator: FrontEmulator, settings: dict[str, Any]) -> FrontEmulator:
+def _with_clock(emulator: EmulatorClient, settings: dict[str, Any]) -> EmulatorClient:
     clock = settings.get("clock", "real")
     if clock == "frozen":
         emulator.freeze()
@@ -161,7 +199,7 @@ def _with_clock(emulator: FrontEmulator, settings: dict[str, Any]) -> FrontEmula
 
 def _external(
     request: pytest.FixtureRequest, pool: _Pool, url: str, settings: dict[str, Any]
-) -> FrontEmulator:
+) -> EmulatorClient:
     fixed = sorted(set(settings) - {"clock"})
     if fixed:
         raise pytest.UsageError(
@@ -174,7 +212,7 @@ def _external(
 @pytest.fixture
 def front_emulator(
     request: pytest.FixtureRequest, front_emulator_settings: dict[str, Any], _front_emulator_pool: _Pool
-) -> Iterator[FrontEmulator]:
+) -> Iterator[EmulatorClient]:
     """The emulator in-process (no socket), fresh for this test."""
     url = _external_url(request.config)
     if url:
@@ -194,7 +232,7 @@ def front_emulator(
 @pytest.fixture
 def front_server(
     request: pytest.FixtureRequest, front_emulator_settings: dict[str, Any], _front_emulator_pool: _Pool
-) -> FrontEmulator:
+) -> EmulatorClient:
     """A real emulator server on 127.0.0.1 (started once per run), reset before this test."""
     url = _external_url(request.config)
     if url:

@@ -129,6 +129,7 @@ def external_emulator() -> Iterator[str]:
     yield match.group(0)
     process.terminate()
     process.wait(timeout=10)
+    process.stdout.close()
 
 
 def test_external_url_mode(pytester: pytest.Pytester, external_emulator: str) -> None:
