@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -187,3 +188,143 @@ def test_xdist_workers_have_their_own_state(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
     result.assert_outcomes(passed=12)
+
+
+# -- in someone else's project -------------------------------------------------------------------------
+
+HEAVY_MODULES = (
+    "emulator.app",
+    "starlette",
+    "starlette.testclient",
+    "jinja2",
+    "jsonschema",
+    "httpx",
+    "httpx2",
+    "uvicorn",
+    "hypothesis",
+    "yaml",
+)
+
+
+def test_loading_the_plugin_imports_nothing_heavy(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        f"""
+        import sys
+
+        HEAVY = {HEAVY_MODULES!r}
+
+        def test_plugin_loaded_and_nothing_heavy_imported():
+            assert "emulator.pytest_plugin" in sys.modules
+            assert [name for name in HEAVY if name in sys.modules] == []
+
+        def test_a_fixture_brings_them(front_emulator):
+            assert "starlette.testclient" in sys.modules and "emulator.app" in sys.modules
+        """
+    )
+    # A fresh interpreter: this one has long imported all of them.
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
+USER_PROJECT_TESTS = """
+import pytest
+
+
+def test_in_process(front_emulator):
+    front_emulator.wait_for_message(front_emulator.send_incoming("Hello"))
+    assert front_emulator.client.get("/_emulator/readyz").json()["messages"] == 1
+
+
+def test_live_server(front_server):
+    front_server.wait_for_message(front_server.send_incoming("Hello"))
+    assert front_server.deliveries() == []
+
+
+@pytest.mark.front_emulator(clock="frozen", creation_delay=1)
+def test_frozen_clock(front_emulator, front_server):
+    uid = front_emulator.send_incoming()
+    front_emulator.advance(1)
+    assert front_emulator.wait_for_message(uid, timeout=0)["message_uid"] == uid
+"""
+
+
+def test_user_project_with_filterwarnings_error_passes_with_both_fixtures(pytester: pytest.Pytester) -> None:
+    pytester.makepyprojecttoml('[tool.pytest.ini_options]\nfilterwarnings = ["error"]\n')
+    pytester.makepyfile(USER_PROJECT_TESTS)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=3)
+    # Python's own -W error also covers what happens while pytest loads its plugins, before any ini.
+    result = pytester.run(sys.executable, "-W", "error", "-m", "pytest", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=3)
+
+
+def test_marker_and_settings_name_packaged_workspaces_or_paths(pytester: pytest.Pytester) -> None:
+    # pytester runs in a temporary folder outside this repository, as an installed package would.
+    pytester.path.joinpath("team.json").write_text(
+        '{"api_secret": "team-secret", "channels": [{"id": "cha_7t01", "address": "bot@team.test"}],'
+        ' "tokens": [{"token": "team-token", "scopes": ["*"]}]}'
+    )
+    pytester.makepyfile(
+        """
+        import pytest
+
+        def channel_ids(emulator):
+            return [channel["id"] for channel in emulator.workspace["channels"]]
+
+        @pytest.mark.front_emulator(workspace="multi-channel-workspace.json")
+        def test_packaged_name(front_emulator):
+            assert len(channel_ids(front_emulator)) > 3
+
+        @pytest.mark.front_emulator(workspace="fixtures/multi-channel-workspace.json")
+        def test_packaged_name_as_in_the_repository(front_server):
+            assert len(channel_ids(front_server)) > 3
+
+        @pytest.mark.front_emulator(workspace="team.json")
+        def test_a_path(front_emulator):
+            assert channel_ids(front_emulator) == ["cha_7t01"]
+            # The workspace's folder may be seeded from, and the packaged fixtures by name.
+            assert front_emulator.seed("history-workspace.json")["history"]
+            assert front_emulator.seed("team.json")["api_secret"] == "team-secret"
+
+        class TestSettingsFixture:
+            @pytest.fixture
+            def front_emulator_settings(self):
+                return {"workspace": "multi-channel-workspace.json", "seed": 3}
+
+            def test_settings_fixture(self, front_emulator):
+                assert len(channel_ids(front_emulator)) > 3
+
+        @pytest.mark.front_emulator(workspace="missing.json")
+        def test_missing(front_emulator):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=4, errors=1)
+    result.stdout.fnmatch_lines(["*cannot read workspace file */missing.json*packaged fixtures by name:*"])
+
+
+def test_external_url_where_nothing_answers_says_how_to_start_one(pytester: pytest.Pytester) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    # Closed again: nothing listens on that port now.
+    url = f"http://127.0.0.1:{port}"
+    pytester.makepyfile(
+        """
+        def test_in_process(front_emulator):
+            pass
+
+        def test_server(front_server):
+            pass
+        """
+    )
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--front-emulator-url", url)
+    result.assert_outcomes(errors=2)
+    result.stdout.fnmatch_lines(
+        [
+            f"*no front-emulator at {url} (--front-emulator-url / FRONT_EMULATOR_URL): ConnectError*",
+            f"*front-emulator serve --host 127.0.0.1 --port {port}*",
+            f"*front-emulator readyz --url {url} --wait 10*",
+        ]
+    )
+    assert "Traceback" not in result.stdout.str()
