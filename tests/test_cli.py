@@ -63,7 +63,8 @@ def serving(*flags: str, cwd: Path, through_a_shell: bool = False) -> Iterator[S
         start_new_session=True,
     )
     lines: queue.Queue[str | None] = queue.Queue()
-    threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True).start()
+    pump = threading.Thread(target=_pump, args=(process.stdout, lines), daemon=True)
+    pump.start()
     try:
         seen: list[str] = []
         while not seen or not seen[-1].lstrip().startswith("Try:"):
@@ -80,6 +81,10 @@ def serving(*flags: str, cwd: Path, through_a_shell: bool = False) -> Iterator[S
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+        # Closed once the pump has read to the end: no ResourceWarning, no read on a closed file.
+        pump.join(timeout=10)
+        process.stdout.close()  # type: ignore[union-attr]
+        process.stderr.close()  # type: ignore[union-attr]
 
 
 def _run(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:

@@ -97,7 +97,8 @@ def test_wheel_installs_in_a_fresh_venv_and_serves(outside: Path) -> None:
         text=True,
     )
     lines: queue.Queue[str | None] = queue.Queue()
-    threading.Thread(target=_read_lines, args=(server.stdout, lines), daemon=True).start()
+    reader = threading.Thread(target=_read_lines, args=(server.stdout, lines), daemon=True)
+    reader.start()
     try:
         base = None
         while base is None:
@@ -135,3 +136,7 @@ def test_wheel_installs_in_a_fresh_venv_and_serves(outside: Path) -> None:
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
+        # Closed once read to the end: no ResourceWarning, no read on a closed file.
+        reader.join(timeout=10)
+        server.stdout.close()  # type: ignore[union-attr]
+        server.stderr.close()  # type: ignore[union-attr]

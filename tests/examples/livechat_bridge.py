@@ -13,11 +13,13 @@ tests/examples/test_livechat_bridge.py, against the emulator and the contract ru
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import itertools
 import json
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import httpx
@@ -115,7 +117,14 @@ def create_bridge(
         line = chat.add(session, author.get("first_name") or "Support", text)
         return JSONResponse({"type": "success", "external_id": line.id})
 
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Its connections to Front belong to the server's event loop: close them before the loop ends.
+        async with front:
+            yield
+
     app = Starlette(
+        lifespan=lifespan,
         routes=[
             Route("/chat/{session}/messages", visitor_writes, methods=["POST"]),
             Route("/chat/{session}", transcript, methods=["GET"]),
