@@ -23,9 +23,11 @@ if TYPE_CHECKING:
 
 
 class HttpClient(Protocol):
-    """What httpx.Client, httpx2.Client and Starlette's TestClient all offer."""
+    """What httpx.Client, httpx2.Client and Starlette's TestClient all offer (the keywords used here)."""
 
-    def request(self, method: str, url: str, **kwargs: Any) -> Any: ...
+    def request(
+        self, method: str, url: str, *, json: Any = ..., params: Any = ..., headers: Any = ...
+    ) -> Any: ...
 
 
 class EmulatorError(AssertionError):
@@ -55,29 +57,34 @@ class EmulatorClient:
             return None
         return answer.json()
 
+    def document(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """`call` for routes that answer a JSON object."""
+        found: dict[str, Any] = self.call(method, path, **kwargs)
+        return found
+
     @property
     def workspace(self) -> dict[str, Any]:
         if self._workspace is None:
-            self._workspace = self.call("GET", "/_emulator/workspace")
+            self._workspace = self.document("GET", "/_emulator/workspace")
         return self._workspace
 
     @property
     def token(self) -> str:
         """The token with the most scopes."""
-        return max(self.workspace["tokens"], key=lambda token: len(token["scopes"]))["token"]
+        return str(max(self.workspace["tokens"], key=lambda token: len(token["scopes"]))["token"])
 
     @property
     def secret(self) -> str:
-        return self.workspace["api_secret"]
+        return str(self.workspace["api_secret"])
 
     @property
     def channel_id(self) -> str:
         """The first custom channel of the workspace."""
-        return next(channel["id"] for channel in self.workspace["channels"] if channel["type"] == "custom")
+        return str(next(c["id"] for c in self.workspace["channels"] if c["type"] == "custom"))
 
     @property
     def teammate_id(self) -> str:
-        return self.workspace["teammates"][0]["id"]
+        return str(self.workspace["teammates"][0]["id"])
 
     @property
     def auth(self) -> dict[str, str]:
@@ -95,8 +102,9 @@ class EmulatorClient:
         self._workspace = None
 
     def seed(self, path: str | None = None, workspace: dict[str, Any] | None = None) -> dict[str, Any]:
-        """Start afresh on another workspace: a fixture file (`path`) or an inline document."""
-        document = self.call(
+        """Start afresh on another workspace: a fixture file (`path`: a packaged fixture's name, or a file
+        under a folder the emulator was started with) or an inline document."""
+        document = self.document(
             "POST", "/_emulator/seed", json={"path": path} if path else {"workspace": workspace}
         )
         self._workspace = document
@@ -128,7 +136,7 @@ class EmulatorClient:
             **fields,
         }
         path = f"/channels/{channel or self.channel_id}/incoming_messages"
-        return self.call("POST", path, expected=202, json=document, headers=self.auth)["message_uid"]
+        return str(self.call("POST", path, expected=202, json=document, headers=self.auth)["message_uid"])
 
     def wait_for_message(self, uid: str, timeout: float = 5.0) -> dict[str, Any]:
         """The message of `uid` once it exists (long-polls the emulator; never sleeps in the test)."""
@@ -138,7 +146,7 @@ class EmulatorClient:
         return self.message(f"alt:uid:{uid}")
 
     def message(self, message_id: str) -> dict[str, Any]:
-        return self.call("GET", f"/messages/{message_id}", headers=self.auth)
+        return self.document("GET", f"/messages/{message_id}", headers=self.auth)
 
     @staticmethod
     def conversation_id_of(message: dict[str, Any]) -> str:
@@ -146,7 +154,7 @@ class EmulatorClient:
         return str(message["_links"]["related"]["conversation"]).rsplit("/", 1)[1]
 
     def conversation(self, conversation_id: str) -> dict[str, Any]:
-        return self.call("GET", f"/conversations/{conversation_id}", headers=self.auth)
+        return self.document("GET", f"/conversations/{conversation_id}", headers=self.auth)
 
     # -- outbound --------------------------------------------------------------------------------
 
@@ -182,14 +190,17 @@ class EmulatorClient:
 
     def message_state(self, message_id: str) -> dict[str, Any]:
         """delivery_status, error_type and error_reason of an outbound message."""
-        return self.call("GET", f"/_emulator/messages/{message_id}")
+        return self.document("GET", f"/_emulator/messages/{message_id}")
 
     def cancel(self, message_id: str) -> dict[str, Any]:
-        return self.call("POST", f"/_emulator/messages/{message_id}/cancel")
+        return self.document("POST", f"/_emulator/messages/{message_id}/cancel")
 
     def deliveries(self, **filters: str) -> list[dict[str, Any]]:
         """The delivery journal, filtered by channel_id, conversation_id, message_id or outcome."""
-        return self.call("GET", "/_emulator/deliveries", params=filters)["_results"]
+        deliveries: list[dict[str, Any]] = self.document("GET", "/_emulator/deliveries", params=filters)[
+            "_results"
+        ]
+        return deliveries
 
     def wait_for_deliveries(
         self, count: int = 1, timeout: float = 10.0, **filters: str

@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
@@ -24,6 +24,10 @@ import pytest
 # Loading the plugin costs every pytest run of a project that installs the package, used or not: only
 # pytest and the standard library here; the app, Starlette and the HTTP client load with a fixture.
 if TYPE_CHECKING:
+    import httpx2
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
     from emulator.config import Config
     from emulator.harness import EmulatorClient, LiveServer
 
@@ -89,22 +93,27 @@ def _settings_key(settings: dict[str, Any]) -> tuple[tuple[str, str], ...]:
     return tuple(sorted((key, repr(value)) for key, value in settings.items() if key != "clock"))
 
 
+class _InProcess(NamedTuple):
+    app: Starlette
+    client: TestClient
+    emulator: EmulatorClient
+
+
 class _Pool:
     """Apps, servers and HTTP clients built once per distinct settings, then reset between tests: fixtures
     then cost a reset, not an app start (and not an SSL context per HTTP client)."""
 
     def __init__(self) -> None:
-        self.in_process: dict[tuple[tuple[str, str], ...], EmulatorClient] = {}
-        self.live: dict[tuple[tuple[str, str], ...], tuple[LiveServer, EmulatorClient]] = {}
-        self.external: dict[str, EmulatorClient] = {}
+        self.in_process: dict[tuple[tuple[str, str], ...], _InProcess] = {}
+        self.live: dict[tuple[tuple[str, str], ...], tuple[LiveServer, httpx2.Client, EmulatorClient]] = {}
+        self.external: dict[str, tuple[httpx2.Client, EmulatorClient]] = {}
 
-    def in_process_emulator(self, settings: dict[str, Any]) -> EmulatorClient:
+    def in_process_emulator(self, settings: dict[str, Any]) -> _InProcess:
         # Starlette's TestClient runs on httpx2: with httpx alone it warns that httpx is deprecated for it.
         from starlette.testclient import TestClient
 
         from emulator.app import create_app, create_store
         from emulator.control.state import reset_emulator
-        from emulator.harness import EmulatorClient
 
         key = _settings_key(settings)
         if key not in self.in_process:
@@ -112,19 +121,18 @@ class _Pool:
             app = create_app(config, create_store(config))
             client = TestClient(app, base_url=IN_PROCESS_URL)
             client.__enter__()  # runs the lifespan: the delivery engine
-            self.in_process[key] = _authorised(EmulatorClient(client, IN_PROCESS_URL))
-        emulator = self.in_process[key]
-        client = emulator.client
-        assert isinstance(client, TestClient) and client.portal is not None
+            self.in_process[key] = _InProcess(app, client, _authorised(client, IN_PROCESS_URL))
+        entry = self.in_process[key]
+        assert entry.client.portal is not None
         # Reset on the app's own event loop, without an HTTP round trip through the test client's portal.
-        client.portal.call(reset_emulator, client.app.state)  # type: ignore[attr-defined]
-        emulator.forget_workspace()
-        return emulator
+        entry.client.portal.call(reset_emulator, entry.app.state)
+        entry.emulator.forget_workspace()
+        return entry
 
     def live_emulator(self, settings: dict[str, Any]) -> EmulatorClient:
         import httpx2
 
-        from emulator.harness import EmulatorClient, LiveServer
+        from emulator.harness import LiveServer
 
         key = _settings_key(settings)
         if key not in self.live:
@@ -132,36 +140,52 @@ class _Pool:
             server = LiveServer.emulator(config)
             url = server.start()
             client = httpx2.Client(base_url=url, timeout=30)
-            self.live[key] = (server, _authorised(EmulatorClient(client, url)))
-        emulator = self.live[key][1]
+            self.live[key] = (server, client, _authorised(client, url))
+        emulator = self.live[key][2]
         emulator.reset()
         return emulator
 
     def external_emulator(self, url: str) -> EmulatorClient:
         import httpx2
 
-        from emulator.harness import EmulatorClient, EmulatorError
+        from emulator.harness import EmulatorError
 
         if url not in self.external:
-            self.external[url] = EmulatorClient(httpx2.Client(base_url=url, timeout=30), url)
-        emulator = self.external[url]
+            client = httpx2.Client(base_url=url, timeout=30)
+            self.external[url] = (client, _unauthorised(client, url))
+        client, emulator = self.external[url]
         try:
             emulator.reset()
+            # The token is read after the reset: a test before may have seeded another workspace.
+            client.headers["Authorization"] = f"Bearer {emulator.token}"
         except httpx2.TransportError as error:
             pytest.fail(_no_emulator_at(url, f"{type(error).__name__}: {error}"), pytrace=False)
         except EmulatorError as error:
             problem = f"something answers, but not as a front-emulator does ({error})"
             pytest.fail(_no_emulator_at(url, problem), pytrace=False)
-        return _authorised(emulator)
+        return emulator
 
     def close(self) -> None:
-        for emulator in self.in_process.values():
-            emulator.client.__exit__(None, None, None)  # type: ignore[attr-defined]
-        for server, emulator in self.live.values():
-            emulator.client.close()  # type: ignore[attr-defined]
+        for entry in self.in_process.values():
+            entry.client.__exit__(None, None, None)
+        for server, client, _ in self.live.values():
+            client.close()
             server.stop()
-        for emulator in self.external.values():
-            emulator.client.close()  # type: ignore[attr-defined]
+        for client, _ in self.external.values():
+            client.close()
+
+
+def _unauthorised(client: httpx2.Client, url: str) -> EmulatorClient:
+    from emulator.harness import EmulatorClient
+
+    return EmulatorClient(client, url)
+
+
+def _authorised(client: httpx2.Client, url: str) -> EmulatorClient:
+    """Tests call Front's API through `emulator.client` as their integration would, with its token."""
+    emulator = _unauthorised(client, url)
+    client.headers["Authorization"] = f"Bearer {emulator.token}"
+    return emulator
 
 
 def _no_emulator_at(url: str, problem: str) -> str:
@@ -180,12 +204,6 @@ def _front_emulator_pool() -> Iterator[_Pool]:
     pool = _Pool()
     yield pool
     pool.close()
-
-
-def _authorised(emulator: EmulatorClient) -> EmulatorClient:
-    """Tests call Front's API through `emulator.client` as their integration would, with its token."""
-    emulator.client.headers["Authorization"] = f"Bearer {emulator.token}"  # type: ignore[attr-defined]
-    return emulator
 
 
 def _with_clock(emulator: EmulatorClient, settings: dict[str, Any]) -> EmulatorClient:
@@ -218,11 +236,9 @@ def front_emulator(
     if url:
         yield _external(request, _front_emulator_pool, url, front_emulator_settings)
         return
-    emulator = _with_clock(
-        _front_emulator_pool.in_process_emulator(front_emulator_settings), front_emulator_settings
-    )
-    yield emulator
-    bugs = emulator.client.app.state.engine.bugs  # type: ignore[attr-defined]
+    entry = _front_emulator_pool.in_process_emulator(front_emulator_settings)
+    yield _with_clock(entry.emulator, front_emulator_settings)
+    bugs = entry.app.state.engine.bugs
     if bugs:
         found = list(bugs)
         bugs.clear()
