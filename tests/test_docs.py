@@ -120,6 +120,7 @@ def emulator_port(request: pytest.FixtureRequest) -> Iterator[int | None]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        process.stdout.close()  # type: ignore[union-attr]
 
 
 def run_in_group(command: list[str], cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
