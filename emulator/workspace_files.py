@@ -85,7 +85,10 @@ def seedable_workspace_file(given: str, allowed_directories: Iterable[Path]) -> 
 
     Symlinks and `..` are resolved before the check, so neither leads out of an allowed directory.
     """
-    path = resolve_workspace_file(given).resolve()
+    try:
+        path = _real(resolve_workspace_file(given))
+    except ValueError:  # a NUL byte: no file it could be
+        return None
     if any(path.is_relative_to(directory) for directory in allowed_directories):
         return path
     return None
@@ -94,11 +97,16 @@ def seedable_workspace_file(given: str, allowed_directories: Iterable[Path]) -> 
 def seed_directories(workspace_path: Path | None, fixtures_dirs: Iterable[Path]) -> list[Path]:
     """The directories a server's seed may read from: the packaged fixtures, the directory of the
     workspace it started with and every `--fixtures-dir`, each resolved as the check needs."""
-    directories = [packaged_fixtures_directory().resolve()]
+    directories = [_real(packaged_fixtures_directory())]
     if workspace_path is not None:
-        directories.append(resolve_workspace_file(workspace_path).resolve().parent)
-    directories += [Path(directory).resolve() for directory in fixtures_dirs]
+        directories.append(_real(resolve_workspace_file(workspace_path)).parent)
+    directories += [_real(Path(directory)) for directory in fixtures_dirs]
     return directories
+
+
+def _real(path: Path) -> Path:
+    """Symlinks and `..` resolved; unlike Path.resolve, a symlink loop is left for the read to refuse."""
+    return Path(os.path.realpath(path))
 
 
 def _read_document(path: Path) -> object:
@@ -125,9 +133,10 @@ def _read_bounded(path: Path) -> str:
     """The file's text, never reading more than the cap, and never blocking on a FIFO or a device."""
     try:
         descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
-    except OSError as error:
+    except (OSError, ValueError) as error:
+        reason = error.strerror if isinstance(error, OSError) else str(error)
         hint = f" (packaged fixtures by name: {', '.join(packaged_fixture_names())})"
-        raise WorkspaceFileError(f"cannot read workspace file {path}: {error.strerror}{hint}") from None
+        raise WorkspaceFileError(f"cannot read workspace file {path}: {reason}{hint}") from None
     with os.fdopen(descriptor, "rb") as file:
         if not stat.S_ISREG(os.fstat(descriptor).st_mode):
             raise WorkspaceFileError(f"cannot read workspace file {path}: not a regular file")

@@ -105,6 +105,7 @@ def folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (base / "allowed" / "big.json").write_text('{"api_secret": "' + "x" * (10 * 1024 * 1024) + '"}')
     (base / "allowed" / "to-passwd.json").symlink_to("/etc/passwd")
     (base / "allowed" / "to-outside.json").symlink_to(base / "outside" / "valid.json")
+    (base / "allowed" / "loop.json").symlink_to(base / "allowed" / "loop.json")
     return base
 
 
@@ -146,6 +147,7 @@ def test_seed_refuses_every_path_outside_the_named_folders_with_one_answer(
         "allowed/to-passwd.json",
         str(folders / "allowed" / "to-outside.json"),
         str(folders),
+        "allowed/partner.json\u0000",
     ]
     answers = {path: seed(server, path) for path in refused}
     first = answers[refused[0]]
@@ -157,12 +159,16 @@ def test_seed_refuses_every_path_outside_the_named_folders_with_one_answer(
     assert secret_of(server) == "team-secret"
 
 
-def test_seed_caps_the_size_of_files_in_allowed_folders(server: Server) -> None:
+def test_seed_caps_the_size_of_files_in_allowed_folders_and_survives_loops(server: Server) -> None:
     seed(server, "team/team.json").raise_for_status()
     answer = seed(server, "allowed/big.json")
     assert answer.status_code == 400
     assert answer.json()["_error"]["message"].endswith("big.json is larger than 5 MB")
     assert len(answer.content) < 2000
+    # A symlink loop is a 400 naming the file too, not a server error.
+    answer = seed(server, "allowed/loop.json")
+    assert answer.status_code == 400
+    assert "loop.json: Too many levels of symbolic links" in answer.json()["_error"]["message"]
     assert secret_of(server) == "team-secret"
 
 
