@@ -58,12 +58,16 @@ def _pump(stream: object, lines: queue.Queue[str | None]) -> None:
 def _started(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[Process]:
     popen = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, text=True)
     lines: queue.Queue[str | None] = queue.Queue()
-    threading.Thread(target=_pump, args=(popen.stdout, lines), daemon=True).start()
+    pump = threading.Thread(target=_pump, args=(popen.stdout, lines), daemon=True)
+    pump.start()
     try:
         yield Process(popen, lines)
     finally:
         popen.terminate()
         popen.wait(timeout=PATIENCE)
+        # Closed once the pump has read to the end: no ResourceWarning, no read on a closed file.
+        pump.join(timeout=PATIENCE)
+        popen.stdout.close()  # type: ignore[union-attr]
 
 
 def _listening_url(process: Process) -> str:
