@@ -12,14 +12,14 @@ import time
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Protocol
 
-# Cheap to import (the pytest plugin's fixtures import it): uvicorn loads only with a LiveServer.
-__all__ = ["EmulatorClient", "EmulatorError", "FrontEmulator", "HttpClient", "LiveServer"]
-
 from emulator.listening import listen
 
+# Cheap to import (the pytest plugin's fixtures import it): uvicorn and the app load only with a LiveServer.
 if TYPE_CHECKING:
     from emulator.config import Config
     from emulator.domain.store import Store
+
+__all__ = ["EmulatorClient", "EmulatorError", "FrontEmulator", "HttpClient", "LiveServer"]
 
 
 class HttpClient(Protocol):
