@@ -1,3 +1,3 @@
 """front-emulator: a local, offline emulator of Front custom channels."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
