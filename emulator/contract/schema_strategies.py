@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import json
-from functools import cache
+from functools import cache, partial
 from typing import Any
 
 from hypothesis import strategies as st
@@ -74,7 +74,11 @@ def _inline_refs(node: Any, current: str) -> Any:
         for part in [p for p in fragment.split("/") if p]:
             target = target[part]
         return _inline_refs(copy.deepcopy(target), name)
-    return {key: _inline_refs(value, current) for key, value in node.items() if key not in _ANNOTATIONS}
+    inlined = {key: _inline_refs(value, current) for key, value in node.items() if key not in _ANNOTATIONS}
+    if isinstance(node.get("properties"), dict):
+        # Field names, not keywords: a field may be called "title" or "description".
+        inlined["properties"] = {name: _inline_refs(sub, current) for name, sub in node["properties"].items()}
+    return inlined
 
 
 def from_schema(schema: dict[str, Any], *, allow_x00: bool = False) -> st.SearchStrategy[Any]:
@@ -175,14 +179,14 @@ def _uris() -> st.SearchStrategy[str]:
 def _objects(schema: dict[str, Any], allow_x00: bool) -> st.SearchStrategy[dict[str, Any]]:
     properties: dict[str, Any] = schema.get("properties", {})
     required: list[str] = schema.get("required", [])
-    declared = st.fixed_dictionaries(
-        {name: from_schema(properties.get(name, {}), allow_x00=allow_x00) for name in required},
-        optional={
-            name: from_schema(sub, allow_x00=allow_x00)
-            for name, sub in properties.items()
-            if name not in required
-        },
-    )
+    names = required + [name for name in properties if name not in required]
+    # A tuple of values, an optional one possibly _ABSENT: one choice per optional field, where
+    # fixed_dictionaries makes three, and a Message has dozens of fields.
+    fields = []
+    for name in names:
+        value = from_schema(properties.get(name, {}), allow_x00=allow_x00)
+        fields.append(value if name in required else st.one_of(st.just(_ABSENT), value))
+    declared = st.tuples(*fields).map(partial(_present, names))
     additional = schema.get("additionalProperties", True)
     if additional is False:
         return declared
@@ -193,6 +197,13 @@ def _objects(schema: dict[str, Any], allow_x00: bool) -> st.SearchStrategy[dict[
         max_size=_MAX_EXTRA_FIELDS,
     )
     return st.builds(lambda fields, more: {**more, **fields}, declared, extra)
+
+
+_ABSENT = object()
+
+
+def _present(names: list[str], values: tuple[Any, ...]) -> dict[str, Any]:
+    return {name: value for name, value in zip(names, values, strict=True) if value is not _ABSENT}
 
 
 @cache
