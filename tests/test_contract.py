@@ -1,5 +1,5 @@
-"""emulator.contract: the strategies stay inside schemas/, and the runner tells a correct integration from
-a broken one, reproducibly, with shrunk payloads, JUnit output and CLI exit codes."""
+"""emulator.contract end to end: the runner tells a correct integration from a broken one, reproducibly,
+with shrunk payloads, JUnit output and CLI exit codes. Unit tests of its parts are in tests/contract/."""
 
 from __future__ import annotations
 
@@ -9,14 +9,8 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 
-from emulator.contract import (
-    custom_messages,
-    invalid_custom_messages,
-    outgoing_messages,
-    run_outgoing_contract,
-)
+from emulator.contract import run_outgoing_contract
 from emulator.outbound.javascript_json import stringify_bytes
 from emulator.schemas import validator
 from tests.conftest import CHANNEL, LiveServer
@@ -24,7 +18,6 @@ from tests.examples.broken_integration import create_broken_integration
 from tests.examples.livechat_bridge import create_bridge
 
 SECRET = "contract-secret"
-FAST = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 
 
 @pytest.fixture(scope="module")
@@ -44,46 +37,6 @@ def broken_url():
 @pytest.fixture(scope="module")
 def broken_report(broken_url):
     return run_outgoing_contract(broken_url, SECRET, examples=20, seed=3, shrink_seconds=4)
-
-
-# -- strategies ---------------------------------------------------------------------------------------
-
-
-@FAST
-@given(outgoing_messages())
-def test_outgoing_messages_are_valid_and_coherent(message):
-    validator("message").check(message)
-    link = message["_links"]["self"]
-    assert link.endswith("/messages/" + message["id"])
-    assert [r["role"] for r in message["recipients"]][:2] == ["from", "to"]
-    for attachment in message["attachments"]:
-        assert attachment["url"] == f"{link}/download/{attachment['id']}"
-    replied_to = message["_links"]["related"].get("message_replied_to")
-    in_reply_to = message["metadata"].get("headers", {}).get("in_reply_to")
-    assert (replied_to is None) == (in_reply_to is None)
-    if replied_to:
-        assert replied_to.endswith("/" + in_reply_to)
-
-
-@FAST
-@given(custom_messages())
-def test_custom_messages_are_valid(document):
-    validator("custom-message").check(document)
-
-
-@FAST
-@given(invalid_custom_messages())
-def test_invalid_custom_messages_are_refused_naming_the_defect(pair):
-    document, pointer = pair
-    details = validator("custom-message").details(document)
-    assert any(line.startswith((pointer + ":", pointer + "/")) for line in details), (pointer, details)
-
-
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-@given(custom_messages())
-def test_the_emulator_accepts_every_generated_custom_message(client, document):
-    answer = client.post(f"/channels/{CHANNEL}/incoming_messages", json=document)
-    assert answer.status_code == 202, answer.text
 
 
 # -- runner -------------------------------------------------------------------------------------------
