@@ -15,16 +15,15 @@ from typing import Any
 import httpx
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
-from hypothesis_jsonschema import from_schema
 from starlette.testclient import TestClient
 
 from emulator.app import create_app, create_store
+from emulator.contract import custom_messages
 from emulator.domain.handles import normalise_handle
 from emulator.domain.rendering import html_to_text, render_markdown
-from emulator.schemas import all_schemas, validator
+from emulator.schemas import validator
 from tests.conftest import AUTH, CHANNEL, SMS_CHANNEL, LiveServer, make_config
 
-CUSTOM_MESSAGE = all_schemas()["custom-message"]
 PROPERTY_SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -67,7 +66,7 @@ def _as_json_reads_it(document: Any) -> Any:
 
 
 @PROPERTY_SETTINGS
-@given(document=from_schema(CUSTOM_MESSAGE))
+@given(document=custom_messages())
 def test_any_valid_custom_message_is_accepted_and_reads_back(document: dict[str, Any]) -> None:
     assert validator("custom-message").is_valid(document)
     answer = _post(document)
@@ -143,7 +142,7 @@ def _invalid_documents(draw: st.DrawFn) -> Any:
         return draw(_json_values.filter(lambda value: not isinstance(value, dict)))
     if kind == "anything":
         return draw(_json_values)
-    document = copy.deepcopy(draw(from_schema(CUSTOM_MESSAGE)))
+    document = copy.deepcopy(draw(custom_messages()))
     if kind == "drop":
         _set(document, draw(st.sampled_from(["/sender", "/body", "/sender/handle"])), _DROP)
     else:
