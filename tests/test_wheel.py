@@ -1,8 +1,10 @@
-"""The built wheel works on its own: installed into a fresh venv outside the repository, `front-emulator
-serve` starts, finds its schemas and default workspace inside the package, and answers the API."""
+"""The built package works on its own: the wheel and sdist build without a warning, and the wheel,
+installed into fresh venvs outside the repository, serves the API without extras and runs the contract
+command with ``[contract]``."""
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import shutil
@@ -12,29 +14,38 @@ import tempfile
 import threading
 import zipfile
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
+from emulator import __version__
+from emulator.signing import SignatureError, verify
+
 REPO = Path(__file__).resolve().parents[1]
-SHIPPED = ("pyproject.toml", "README.md", "emulator", "schemas", "fixtures")
+SHIPPED = ("pyproject.toml", "README.md", "LICENSE", "emulator", "schemas", "fixtures")
+EXTRA_LINE = "pip install 'front-emulator[contract]'"
+SECRET = "wheel-secret"
 
 
-def _clean_env() -> dict[str, str]:
+def _clean_env(**extra: str) -> dict[str, str]:
     """No trace of the development venv or the checkout: the installed wheel must stand alone."""
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PYTHON", "VIRTUAL_ENV"))}
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    return env
+    return {**env, **extra}
 
 
-def _run(command: list[str], cwd: Path) -> None:
-    done = subprocess.run(command, cwd=cwd, env=_clean_env(), capture_output=True, text=True, timeout=600)
+def _run(command: list[str], cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    done = subprocess.run(
+        command, cwd=cwd, env=_clean_env(**env), capture_output=True, text=True, timeout=300
+    )
     assert done.returncode == 0, f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}"
+    return done
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def outside() -> Iterator[Path]:
     """A temporary directory that is not inside the repository (pytest's tmp_path could be)."""
     directory = Path(tempfile.mkdtemp(prefix="front-emulator-wheel-"))
@@ -43,8 +54,10 @@ def outside() -> Iterator[Path]:
     shutil.rmtree(directory, ignore_errors=True)
 
 
-def _build_wheel(outside: Path) -> Path:
-    # Build from a copy so the build leaves no build/ or egg-info behind in the checkout.
+@pytest.fixture(scope="module")
+def built(outside: Path) -> tuple[Path, Path, str]:
+    """The wheel, the sdist, and everything the build printed."""
+    # Built from a copy so the build leaves no build/ or egg-info behind in the checkout.
     source = outside / "source"
     source.mkdir()
     for name in SHIPPED:
@@ -53,9 +66,78 @@ def _build_wheel(outside: Path) -> Path:
         else:
             shutil.copy2(REPO / name, source / name)
     dist = outside / "dist"
-    _run([sys.executable, "-m", "build", "--wheel", "--outdir", str(dist), str(source)], cwd=outside)
+    done = _run([sys.executable, "-m", "build", "--outdir", str(dist), str(source)], cwd=outside)
     (wheel,) = dist.glob("front_emulator-*.whl")
-    return wheel
+    (sdist,) = dist.glob("front_emulator-*.tar.gz")
+    return wheel, sdist, done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def venvs(outside: Path, built: tuple[Path, Path, str]) -> dict[str, Path]:
+    """Two fresh venvs, installed side by side: the wheel alone, and the wheel with [contract]."""
+    wheel = built[0]
+    targets = {"plain": str(wheel), "contract": f"{wheel}[contract]"}
+
+    def install(name: str) -> Path:
+        venv = outside / f"venv-{name}"
+        _run([sys.executable, "-m", "venv", str(venv)], cwd=outside)
+        # Dependencies come from the package index; pip's cache makes later runs quick.
+        _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", targets[name]], cwd=outside)
+        return venv
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(zip(targets, pool.map(install, targets), strict=True))
+
+
+def test_build_prints_no_warning(built: tuple[Path, Path, str]) -> None:
+    *_, output = built
+    warnings = [line for line in output.splitlines() if "warning" in line.lower()]
+    assert warnings == [], "\n".join(warnings)
+
+
+def test_the_wheel_holds_the_data_the_package_reads(built: tuple[Path, Path, str]) -> None:
+    wheel, sdist, _ = built
+    assert wheel.name == f"front_emulator-{__version__}-py3-none-any.whl"
+    assert sdist.name == f"front_emulator-{__version__}.tar.gz"
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = {
+        "emulator/py.typed",
+        "emulator/schema_files/custom-message.json",
+        "emulator/schema_files/message.json",
+        "emulator/fixture_files/default-workspace.json",
+        "emulator/fixture_files/multi-channel-workspace.json",
+        "emulator/ui/templates/base.html",
+        "emulator/ui/static/inspector.js",
+        "emulator/ui/static/inspector.css",
+        f"front_emulator-{__version__}.dist-info/licenses/LICENSE",
+    }
+    assert expected - names == set()
+    # Every package of the source tree is in the wheel (pyproject lists them).
+    packages = {path.parent.relative_to(REPO).as_posix() for path in (REPO / "emulator").rglob("__init__.py")}
+    assert {f"{package}/__init__.py" for package in packages} - names == set()
+
+
+def test_without_extras_serve_works_and_the_contract_names_its_extra(
+    venvs: dict[str, Path], outside: Path
+) -> None:
+    venv = venvs["plain"]
+    cwd = outside / "elsewhere"
+    cwd.mkdir(exist_ok=True)
+    where = _run([str(venv / "bin" / "python"), "-c", "import emulator; print(emulator.__file__)"], cwd=cwd)
+    assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
+
+    missing = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", "import emulator.contract"],
+        cwd=cwd,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert missing.returncode == 1
+    assert missing.stderr.strip().splitlines()[-1].startswith("ImportError: ")
+    assert EXTRA_LINE in missing.stderr
+
+    _check_serve(venv, cwd)
 
 
 def _read_lines(stream: object, lines: queue.Queue[str | None]) -> None:
@@ -64,30 +146,7 @@ def _read_lines(stream: object, lines: queue.Queue[str | None]) -> None:
     lines.put(None)
 
 
-def test_wheel_installs_in_a_fresh_venv_and_serves(outside: Path) -> None:
-    wheel = _build_wheel(outside)
-    names = set(zipfile.ZipFile(wheel).namelist())
-    assert "emulator/schema_files/custom-message.json" in names
-    assert "emulator/schema_files/message.json" in names
-    assert "emulator/fixture_files/default-workspace.json" in names
-
-    venv = outside / "venv"
-    _run([sys.executable, "-m", "venv", str(venv)], cwd=outside)
-    # Dependencies come from the package index; pip's cache makes a second run quick.
-    _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", str(wheel)], cwd=outside)
-
-    cwd = outside / "elsewhere"
-    cwd.mkdir()
-    where = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import emulator; print(emulator.__file__)"],
-        cwd=cwd,
-        env=_clean_env(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout
-
+def _check_serve(venv: Path, cwd: Path) -> None:
     server = subprocess.Popen(
         [str(venv / "bin" / "front-emulator"), "serve", "--port", "0"],
         cwd=cwd,
@@ -129,6 +188,9 @@ def test_wheel_installs_in_a_fresh_venv_and_serves(outside: Path) -> None:
             rejected = client.post("/channels/cha_1a01/incoming_messages", json={"body": "no sender"})
             assert rejected.status_code == 400
             assert rejected.json()["_error"]["details"] == ["/sender: required"]
+            # The inspector's templates and static files are found inside the package.
+            assert client.get("/_emulator/ui", follow_redirects=True).status_code == 200
+            assert client.get("/_emulator/ui/static/inspector.js").status_code == 200
     finally:
         server.terminate()
         try:
@@ -140,3 +202,45 @@ def test_wheel_installs_in_a_fresh_venv_and_serves(outside: Path) -> None:
         reader.join(timeout=10)
         server.stdout.close()  # type: ignore[union-attr]
         server.stderr.close()  # type: ignore[union-attr]
+
+
+class _Integration(BaseHTTPRequestHandler):
+    """The smallest correct Outgoing endpoint: verify the signature, answer success or 401."""
+
+    def do_POST(self) -> None:
+        body = self.rfile.read(int(self.headers["content-length"]))
+        try:
+            verify(dict(self.headers.items()), body, SECRET)
+            status, answer = 200, {"type": "success"}
+        except SignatureError as error:
+            status, answer = 401, {"type": "authentication_required", "message": str(error)}
+        payload = json.dumps(answer).encode()
+        self.send_response(status)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def log_message(self, format: str, *args: object) -> None:
+        """Quiet: the test reads the contract command's output, not the server's."""
+
+
+@pytest.fixture
+def integration_url() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Integration)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/front"
+    server.shutdown()
+    server.server_close()
+    thread.join(timeout=10)
+
+
+def test_with_contract_the_command_checks_an_integration(
+    venvs: dict[str, Path], outside: Path, integration_url: str
+) -> None:
+    venv = venvs["contract"]
+    command = [str(venv / "bin" / "front-emulator"), "contract", "outgoing", "--url", integration_url]
+    done = _run([*command, "--secret", SECRET, "--examples", "10"], cwd=outside)
+    assert "PASSED" in done.stdout, done.stdout
+    assert "forged: wrong_secret" in done.stdout
