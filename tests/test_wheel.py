@@ -136,6 +136,18 @@ def test_without_extras_serve_works_and_the_contract_names_its_extra(
     assert missing.returncode == 1
     assert missing.stderr.strip().splitlines()[-1].startswith("ImportError: ")
     assert EXTRA_LINE in missing.stderr
+    # The command says the same in one line, and exits 2 (1 would mean the integration broke the contract).
+    contract = [str(venv / "bin" / "front-emulator"), "contract", "outgoing"]
+    command = subprocess.run(
+        [*contract, "--url", "http://127.0.0.1:9", "--secret", "s"],
+        cwd=cwd,
+        env=_clean_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert command.returncode == 2, command.stderr
+    (line,) = command.stderr.strip().splitlines()
+    assert line.startswith("front-emulator: ") and EXTRA_LINE in line
 
     _check_serve(venv, cwd)
 

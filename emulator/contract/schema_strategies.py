@@ -58,7 +58,8 @@ _MAX_EXTRA_FIELDS = 2
 def resolved(name: str) -> dict[str, Any]:
     """The schema ``schemas/<name>.json`` with every ``$ref`` replaced by its target and annotations
     dropped: self-contained, so callers can tighten nested parts with plain dict edits."""
-    return _inline_refs(all_schemas()[name], name)
+    schema: dict[str, Any] = _inline_refs(all_schemas()[name], name)
+    return schema
 
 
 def _inline_refs(node: Any, current: str) -> Any:
