@@ -31,6 +31,7 @@ from emulator.domain.journal import RequestJournal
 from emulator.domain.ratelimit import RateLimiter
 from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
+from emulator.guard import Guard
 from emulator.outbound.delivery import DeliveryEngine
 from emulator.ui.live import LiveEvents
 from emulator.ui.routes import routes as ui_routes
@@ -88,7 +89,10 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
     app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(RateLimitAndJournalMiddleware, store=store, journal=journal)],
+        middleware=[
+            Middleware(Guard, config=config, store=store, journal=journal),
+            Middleware(RateLimitAndJournalMiddleware, store=store, journal=journal),
+        ],
         exception_handlers={
             errors.FrontError: errors.handle_front_error,
             Refusal: errors.handle_refusal,

@@ -13,7 +13,7 @@ import uvicorn
 
 from emulator import __version__
 from emulator.app import create_app, create_store
-from emulator.config import Config, ConfigError, config_from_env, parse_creation_delay
+from emulator.config import Config, ConfigError, allowed_host_names, config_from_env, parse_creation_delay
 from emulator.listening import listen, url_host
 from emulator.readiness import NotReady, wait_until_ready
 from emulator.workspace_files import WorkspaceFileError, resolve_workspace_file
@@ -61,6 +61,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--burst-limit", action="store_true", help="enforce 5 requests/s per channel on incoming_messages"
+    )
+    serve.add_argument(
+        "--allow-host",
+        action="append",
+        metavar="NAME",
+        help="also answer requests for this Host name, e.g. a CI service name (repeatable)",
     )
     serve.add_argument("--log-level", default="warning", help="uvicorn log level (default warning)")
     serve.set_defaults(run=_serve)
@@ -115,6 +121,7 @@ def _serve(args: argparse.Namespace) -> int:
             "seed": args.seed,
             "rate_limit_per_minute": args.rate_limit,
             "burst_limit": args.burst_limit or None,
+            "allowed_hosts": allowed_host_names(args.allow_host) if args.allow_host else None,
         }
         settings.update({key: value for key, value in flags.items() if value is not None})
         config = Config(**settings)  # type: ignore[arg-type]

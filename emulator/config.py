@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +59,9 @@ class Config:
     validate_responses: bool = False
     # Where integrations reach the emulator (`_links` in payloads); None means http://{host}:{port}.
     public_url: str | None = None
+    # Host names served besides localhost, the bound name and IP addresses (emulator/guard.py): CI
+    # service names such as `ci-emulator`.
+    allowed_hosts: tuple[str, ...] = ()
 
     @property
     def base_url(self) -> str:
@@ -90,6 +94,17 @@ def config_from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
         )
     if "FRONT_EMULATOR_BURST_LIMIT" in env:
         found["burst_limit"] = env["FRONT_EMULATOR_BURST_LIMIT"].lower() in {"1", "true", "yes", "on"}
+    if "FRONT_EMULATOR_ALLOWED_HOSTS" in env:
+        found["allowed_hosts"] = allowed_host_names(env["FRONT_EMULATOR_ALLOWED_HOSTS"].split(","))
+    return found
+
+
+def allowed_host_names(names: Iterable[str]) -> tuple[str, ...]:
+    """`--allow-host` values: host names as clients put them in Host (a port, if given, is ignored)."""
+    found = tuple(name.strip() for name in names if name.strip())
+    for name in found:
+        if "/" in name or "@" in name or any(character.isspace() for character in name):
+            raise ConfigError(f"allowed host {name!r} is not a host name (e.g. ci-emulator, without http://)")
     return found
 
 

@@ -32,6 +32,8 @@ def make_config(**settings: Any) -> Config:
     # The suite checks every answer the emulator writes against schemas/.
     settings.setdefault("validate_responses", True)
     settings.setdefault("seed", 1)
+    # The in-process clients' Host (emulator/guard.py serves only names it knows).
+    settings.setdefault("allowed_hosts", ("emulator.test",))
     return Config(**settings)
 
 

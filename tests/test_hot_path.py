@@ -243,7 +243,8 @@ def test_a_bug_on_the_hot_path_is_a_500_in_front_shape(make_client, monkeypatch)
 
     monkeypatch.setattr(store, "accept_incoming", broken)
     auth = {"Authorization": f"Bearer {TOKEN}"}
-    with TestClient(app, raise_server_exceptions=False, headers=auth) as client:
+    base = "http://emulator.test"
+    with TestClient(app, base_url=base, raise_server_exceptions=False, headers=auth) as client:
         answer = client.post(INCOMING, json=MESSAGE)
     assert "RuntimeError" in error_of(answer, 500)["message"]
 

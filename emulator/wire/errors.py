@@ -23,6 +23,7 @@ TITLES = {
     409: "Conflict",
     413: "Payload too large",
     415: "Unsupported media type",
+    421: "Misdirected request",
     429: "Too many requests",
     500: "Internal server error",
 }
