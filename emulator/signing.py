@@ -61,6 +61,8 @@ TIMESTAMP_HEADER = "X-Front-Request-Timestamp"
 # Timestamps below this are read as seconds: 1e11 s is the year 5138, 1e11 ms is March 1973, so no
 # plausible timestamp is ambiguous.
 _SECONDS_LIMIT = 100_000_000_000
+# float's range ends at 1.8e308: any value with more digits than this is out of range.
+_MAX_TIMESTAMP_DIGITS = 320
 
 
 class SignatureError(ValueError):
@@ -220,16 +222,26 @@ def _parse_timestamp(raw: str) -> float:
     # Only plain decimal digits: int() would also take "+5", "1_000" and non-ASCII digits.
     if not text or not (text.isascii() and text.isdigit()):
         raise MalformedTimestampError(
-            f"{TIMESTAMP_HEADER} {raw!r} is not a Unix time in milliseconds (decimal digits)"
+            f"{TIMESTAMP_HEADER} {_shortened(raw)} is not a Unix time in milliseconds (decimal digits)"
         )
-    value = int(text)
+    # int() refuses strings over 4,300 digits (a bare ValueError), and past float's range the value
+    # means nothing anyway: leading zeros aside, longer is out of range whatever the digits.
+    significant = text.lstrip("0") or "0"
+    if len(significant) > _MAX_TIMESTAMP_DIGITS:
+        raise MalformedTimestampError(f"{TIMESTAMP_HEADER} {_shortened(raw)} is out of range")
+    value = int(significant)
     try:
         seconds = float(value) if value < _SECONDS_LIMIT else value / 1000
     except OverflowError:
         seconds = math.inf
     if not math.isfinite(seconds):
-        raise MalformedTimestampError(f"{TIMESTAMP_HEADER} {raw!r} is out of range")
+        raise MalformedTimestampError(f"{TIMESTAMP_HEADER} {_shortened(raw)} is out of range")
     return seconds
+
+
+def _shortened(raw: str) -> str:
+    """The header value for an error message, cut if it is longer than any timestamp could be."""
+    return repr(raw) if len(raw) <= 40 else f"{raw[:40]!r}… ({len(raw):,} characters)"
 
 
 def _secret_bytes(secret: str) -> bytes:

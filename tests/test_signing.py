@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -242,6 +243,56 @@ def test_absurdly_large_timestamp_is_malformed_not_a_crash():
     }
     with pytest.raises(MalformedTimestampError, match="out of range"):
         verify(headers, BODY, SECRET, "sha256-timestamp", now=NOW)
+
+
+@pytest.mark.parametrize("digits", [4_301, 5_000, 100_000])
+def test_timestamps_past_pythons_int_digit_limit_are_malformed(digits):
+    """int() refuses strings over 4,300 digits with a bare ValueError: verify must not leak it."""
+    timestamp = "1" * digits
+    headers = {"x-front-signature": "AAAA", "x-front-request-timestamp": timestamp}
+    with pytest.raises(MalformedTimestampError, match="out of range") as caught:
+        verify(headers, BODY, SECRET, "sha256-timestamp", now=NOW)
+    # The message names the header without quoting all of it.
+    assert len(str(caught.value)) < 200 and f"{digits:,} characters" in str(caught.value)
+
+
+def test_leading_zeros_do_not_count_towards_the_range():
+    timestamp = "0" * 5_000 + "1700000000000"
+    headers = {
+        "x-front-signature": sign_sha256_timestamp(BODY, SECRET, timestamp),
+        "x-front-request-timestamp": timestamp,
+    }
+    verify(headers, BODY, SECRET, "sha256-timestamp", now=NOW)
+
+
+# Header values as a misbehaving sender or proxy could hand them over: any text, long digit runs.
+header_values = st.one_of(
+    st.text(),
+    st.text(alphabet="0123456789", min_size=1, max_size=6_000),
+    st.builds(
+        lambda digits, pad: f"{pad}{digits}{pad}", st.integers(0).map(str), st.sampled_from(["", " ", "\t"])
+    ),
+)
+header_names = st.sampled_from(
+    ["x-front-signature", "X-Front-Signature", "x-front-request-timestamp", "X-FRONT-REQUEST-TIMESTAMP", "x"]
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    headers=st.dictionaries(header_names, header_values, max_size=5),
+    body=st.binary(max_size=64),
+    secret=st.text(max_size=16),
+    scheme=st.sampled_from(SCHEMES),
+    tolerance=st.floats(min_value=0, max_value=1e12),
+    now=st.floats(min_value=0, max_value=1e11),
+)
+def test_verify_raises_only_signature_errors_whatever_the_headers(
+    headers, body, secret, scheme, tolerance, now
+):
+    # Anything but a SignatureError (or no error) escapes and fails the example.
+    with contextlib.suppress(SignatureError):
+        verify(headers, body, secret, scheme, tolerance=tolerance, now=now)
 
 
 # -- tolerance --
