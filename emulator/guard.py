@@ -108,9 +108,10 @@ class Guard:
     async def _refuse(self, scope: Scope, send: Send, status: int, message: str) -> None:
         body = orjson.dumps(FrontError(status, message).envelope())
         headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
+        # Journalled first: whoever sees the answer then finds it in GET /_emulator/requests.
+        self.journal.record(self.store.clock.now(), scope, status, [], [body])
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
-        self.journal.record(self.store.clock.now(), scope, status, [], [body])
 
 
 def _header(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> bytes | None:
