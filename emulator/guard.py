@@ -34,8 +34,8 @@ from emulator.config import Config
 from emulator.domain.journal import RequestJournal
 from emulator.domain.store import Store
 from emulator.wire.errors import FrontError
+from emulator.wire.paths import CONTROL_PREFIX
 
-CONTROL_PREFIX = "/_emulator"
 # Methods a browser may send cross-site that change nothing here (and that CORS lets pages send freely).
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK_NAME = "localhost"
