@@ -2,11 +2,11 @@
 
 - **DNS rebinding**: a page on `attacker.example` whose name then resolves to 127.0.0.1 reaches the
   emulator as same-origin, but its requests carry `Host: attacker.example`. Only Host names the emulator
-  is known by are served: `localhost`, the name it was bound to, the names the user allowed
-  (`--allow-host`, `Config.allowed_hosts`) and IP addresses. An IP literal cannot be rebound: a browser
-  sends one only to a page loaded from that very address, so, as Vite and webpack-dev-server do, any
-  is accepted (which keeps `docker run` reachable by container address). The port is not compared:
-  port forwarding (`docker -p 9000:8025`, ssh, kubectl) legitimately changes it, and a rebinding page
+  is known by are served: `localhost`, the name it was bound to, the name in its public URL, the names
+  the user allowed (`--allow-host`, `Config.allowed_hosts`) and IP addresses. An IP literal cannot be
+  rebound: a browser sends one only to a page loaded from that very address, so, as Vite and
+  webpack-dev-server do, any is accepted (which keeps `docker run` reachable by container address).
+  The port is not compared: port forwarding (`docker -p 9000:8025`, ssh, kubectl) legitimately changes it, and a rebinding page
   cannot choose the name whatever the port. A refusal is a 421 Misdirected Request, the status HTTP
   has for "not a name this server answers for", so it is never mistaken for a bad body (400).
 - **Cross-site requests**: a page on another origin can POST to `/_emulator/*` without reading the
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -47,9 +48,11 @@ _MAX_ECHO = 200
 
 
 def trusted_host_names(config: Config) -> frozenset[str]:
-    """The Host names (lowercase, no port) this emulator answers to, IP addresses aside."""
+    """The Host names (lowercase, no port) this emulator answers to, IP addresses aside: the name in
+    its public URL is one (the in-process clients' http://emulator.test, say)."""
     allowed = (host_name(name) for name in config.allowed_hosts)
-    return frozenset({LOOPBACK_NAME, host_name(config.host), *allowed})
+    public = host_name(urlsplit(config.base_url).netloc)
+    return frozenset({LOOPBACK_NAME, host_name(config.host), public, *allowed})
 
 
 def host_name(host: str) -> str:

@@ -15,7 +15,8 @@ import pytest
 from starlette.applications import Starlette
 
 from emulator.config import config_from_env
-from tests.conftest import AUTH, CHANNEL
+from emulator.harness import LiveServer
+from tests.conftest import AUTH, CHANNEL, make_config
 from tests.test_cli import _run, serving
 from tests.test_ui_http import conversation_of, start_conversation
 
@@ -23,15 +24,17 @@ FOREIGN_ORIGIN = "http://127.0.0.1:1"
 FROZEN_AT = 1_000_000_000
 
 
-@pytest.fixture
-def server(live_url: str, live_app: Starlette) -> tuple[str, Starlette]:
-    return live_url, live_app
+@pytest.fixture(scope="module")
+def server() -> Iterator[tuple[str, Starlette]]:
+    live = LiveServer.emulator(make_config())
+    yield live.start(), live.app
+    live.stop()
 
 
 @pytest.fixture
-def emulator(live_url: str) -> Iterator[httpx.Client]:
+def emulator(server: tuple[str, Starlette]) -> Iterator[httpx.Client]:
     """A client as curl or the harness: no Origin header. The emulator starts each test afresh."""
-    with httpx.Client(base_url=live_url, headers=AUTH, timeout=10) as client:
+    with httpx.Client(base_url=server[0], headers=AUTH, timeout=10) as client:
         client.post("/_emulator/reset").raise_for_status()
         yield client
 

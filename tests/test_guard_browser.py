@@ -20,6 +20,7 @@ from starlette.responses import HTMLResponse
 from starlette.routing import Route
 
 from emulator.harness import LiveServer
+from tests import test_guard
 from tests.conftest import AUTH
 from tests.receiver import Receiver
 from tests.test_ui import CHROMIUM, CHROMIUM_ARGS
@@ -33,9 +34,13 @@ REBOUND_NAME = "attacker.test"
 FROZEN_AT = 1_000_000_000
 
 
+# The same fixture as tests/test_guard.py's: one live emulator (URL and app) for this module.
+server = test_guard.server
+
+
 @pytest.fixture
-def emulator_url(live_url: str) -> str:
-    return live_url
+def emulator_url(server: tuple[str, Starlette]) -> str:
+    return server[0]
 
 
 class AttackerSite:
@@ -106,10 +111,11 @@ class Emulator(httpx.Client):
 
 
 @pytest.fixture
-def emulator(live_url: str, live_app: Starlette) -> Iterator[Emulator]:
+def emulator(server: tuple[str, Starlette]) -> Iterator[Emulator]:
     """Started afresh with one inbound message (which a reset would remove)."""
-    with Emulator(base_url=live_url, headers=AUTH, timeout=10) as client:
-        client.app = live_app
+    url, app = server
+    with Emulator(base_url=url, headers=AUTH, timeout=10) as client:
+        client.app = app
         client.post("/_emulator/reset").raise_for_status()
         start_conversation(client)
         yield client
