@@ -6,9 +6,10 @@
   the user allowed (`--allow-host`, `Config.allowed_hosts`) and IP addresses. An IP literal cannot be
   rebound: a browser sends one only to a page loaded from that very address, so, as Vite and
   webpack-dev-server do, any is accepted (which keeps `docker run` reachable by container address).
-  The port is not compared: port forwarding (`docker -p 9000:8025`, ssh, kubectl) legitimately changes it, and a rebinding page
-  cannot choose the name whatever the port. A refusal is a 421 Misdirected Request, the status HTTP
-  has for "not a name this server answers for", so it is never mistaken for a bad body (400).
+  The port is not compared: port forwarding (`docker -p 9000:8025`, ssh, kubectl) legitimately changes
+  it, and a rebinding page cannot choose the name whatever the port. A refusal is a 421 Misdirected
+  Request, the status HTTP has for "not a name this server answers for", so it is never mistaken for a
+  bad body (400).
 - **Cross-site requests**: a page on another origin can POST to `/_emulator/*` without reading the
   answer (`fetch(..., {mode: "no-cors"})`, a plain form), and the control plane reads any body as JSON.
   State-changing requests there (the control plane and the inspector's forms) are refused with a 403
