@@ -80,9 +80,12 @@ def venvs(outside: Path, built: tuple[Path, Path, str]) -> dict[str, Path]:
 
     def install(name: str) -> Path:
         venv = outside / f"venv-{name}"
-        _run([sys.executable, "-m", "venv", str(venv)], cwd=outside)
-        # Dependencies come from the package index; pip's cache makes later runs quick.
-        _run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", targets[name]], cwd=outside)
+        # No pip of its own (ensurepip costs seconds): this pip installs into it, with --python.
+        _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=outside)
+        # Dependencies come from the package index; pip's cache makes later runs quick. Not compiled:
+        # byte-compiling every dependency would be most of the install's time.
+        pip = [sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python")]
+        _run([*pip, "install", "--quiet", "--no-compile", targets[name]], cwd=outside)
         return venv
 
     with ThreadPoolExecutor(max_workers=2) as pool:
