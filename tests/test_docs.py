@@ -12,8 +12,8 @@ How the pages are read (docs/index.md says the same for authors):
   ``front-emulator serve`` (unless the page says ``<!-- docs-test: no emulator -->``: its snippets start
   their own). Everything a page starts in the background is stopped after it.
 - A ``python`` block that defines ``test_`` functions is a pytest file; a page's pytest files run together
-  with ``python -m pytest`` in an empty project. Any other is a script run with the venv's python from
-  the repository root.
+  with ``python -m pytest -W error`` in an empty project (so they hold in a project that turns warnings
+  into errors). Any other is a script run with the venv's python from the repository root.
 - Snippets say ``127.0.0.1:8025`` (the emulator, as after ``make run``) and ``127.0.0.1:9000`` (your
   integration). Those two port numbers, there and after ``--port``, are the only text the test changes:
   it puts in free ports so that runs never collide.
@@ -172,7 +172,8 @@ def run_pytest_files(blocks: list[Block], ports: dict[str, int], project: Path) 
     """A page's pytest blocks as files of one empty project, in one pytest run: test_line_N.py is line N."""
     for block in blocks:
         (project / f"test_line_{block.line}.py").write_text(with_ports(block.text, ports))
-    result = run_in_group([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], project)
+    pytest_command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-W", "error"]
+    result = run_in_group(pytest_command, project)
     if result.returncode:
         page = blocks[0].page.relative_to(ROOT)
         pytest.fail(f"pytest snippets of {page} failed (test_line_N.py is its line N):\n{result.stdout}")
