@@ -23,6 +23,7 @@ from emulator.api.reading import (
 )
 from emulator.api.sending import compose_message, reply_to_conversation, update_channel
 from emulator.config import Config
+from emulator.control.applications import routes as application_control_routes
 from emulator.control.outbox import routes as outbound_control_routes
 from emulator.control.routes import routes as control_routes
 from emulator.domain.clock import Clock, ControllableClock
@@ -72,6 +73,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
         Route("/channels/{channel_id}/messages", compose_message, methods=["POST"]),
         *control_routes,
         *outbound_control_routes,
+        *application_control_routes,
         # The inspector (GET / redirects to it) last: it ends with a catch-all for /_emulator/ui/*.
         *ui_routes,
     ]

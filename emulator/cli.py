@@ -169,6 +169,11 @@ def _announce(config: Config, store: object, base: str) -> None:
         "  Channels:",
     ]
     lines += [f"    {c.id}  {c.type:<7} {c.address}  ({c.name})" for c in workspace.channels]
+    lines += [
+        f"  Application:    {app.uid} ({app.name}) secret {app.secret}, channels: "
+        + (", ".join(c.id for c in workspace.channels if c.application == app.uid) or "none")
+        for app in workspace.applications
+    ]
     lines.append(f"  Try: curl -H 'Authorization: Bearer {full_token.token}' {base}/channels")
     print("\n".join(lines), flush=True)
 

@@ -266,7 +266,7 @@ def test_list_channels(client):
     document = answer.json()
     assert document["_links"] == {"self": f"{BASE}/channels"}
     by_id = {channel["id"]: channel for channel in document["_results"]}
-    assert set(by_id) == {"cha_1a01", "cha_1a02", "cha_1a03"}
+    assert set(by_id) == {"cha_1a01", "cha_1a02", "cha_1a03", "cha_1a04"}
     assert by_id["cha_1a01"]["type"] == "custom"
     assert by_id["cha_1a01"]["address"] == "livechat@example.test"
     assert by_id["cha_1a03"]["type"] == "smtp"

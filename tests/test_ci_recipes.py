@@ -76,7 +76,7 @@ def test_the_shell_recipe_runs_a_command_against_its_emulator_then_stops_it(tmp_
     assert done.returncode == 0, done.stderr
     assert f"front-emulator listening on http://127.0.0.1:{port}\n" in done.stdout
     assert f"ready: http://127.0.0.1:{port}/_emulator/readyz\n" in done.stdout
-    assert "channels: cha_1a01 cha_1a02 cha_1a03\n" in done.stdout
+    assert "channels: cha_1a01 cha_1a02 cha_1a03 cha_1a04\n" in done.stdout
     # The recipe waited for the server to stop, so the port is free for the next step.
     assert _nothing_listens_on(port)
 
@@ -203,7 +203,7 @@ def test_the_workflow_job_passes_with_tests_that_talk_to_the_emulator(tmp_path: 
         ("Stop front-emulator", 0),
     ], results
     assert results[1][2] == f"ready: http://127.0.0.1:{port}/_emulator/readyz\n"
-    assert "channels: cha_1a01 cha_1a02 cha_1a03\n" in results[2][2]
+    assert "channels: cha_1a01 cha_1a02 cha_1a03 cha_1a04\n" in results[2][2]
     assert f"front-emulator listening on http://127.0.0.1:{port}\n" in results[3][2]
 
 

@@ -114,12 +114,15 @@ def test_serve_prints_base_url_channels_and_token(tmp_path: Path) -> None:
             ("cha_1a01", "custom", "livechat@example.test"),
             ("cha_1a02", "custom", "+15550100000"),
             ("cha_1a03", "smtp", "support@example.test"),
+            ("cha_1a04", "custom", "partner-chat"),
         ]:
             assert any(line.split()[:3] == [channel, kind, address] for line in served.lines), served.output
+        application = "  Application:    app1a05 (Partner chat app) secret front-emulator-app-secret"
+        assert f"{application}, channels: cha_1a04\n" in served.output
         with served.client() as client:
             assert client.get("/_emulator/readyz").json()["status"] == "ready"
             channels = client.get("/channels").json()["_results"]
-            assert [channel["id"] for channel in channels] == ["cha_1a01", "cha_1a02", "cha_1a03"]
+            assert [channel["id"] for channel in channels] == ["cha_1a01", "cha_1a02", "cha_1a03", "cha_1a04"]
             assert channels[0]["_links"]["self"] == f"{served.base}/channels/cha_1a01"
 
 

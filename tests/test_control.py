@@ -44,10 +44,11 @@ def test_workspace_has_exactly_the_documented_shape(client):
     answer = client.get("/_emulator/workspace")
     assert answer.status_code == 200
     workspace = answer.json()
-    assert set(workspace) == {"channels", "teammates", "tokens", "api_secret"}
+    assert set(workspace) == {"channels", "teammates", "tokens", "api_secret", "applications"}
     assert workspace["api_secret"] == "front-emulator-api-secret"
     for channel in workspace["channels"]:
-        assert set(channel) == {"id", "address", "name", "type", "settings"}
+        # An application channel also names its app (docs/application-channels.md).
+        assert set(channel) - {"application"} == {"id", "address", "name", "type", "settings"}
         assert channel["id"].startswith("cha_")
         assert isinstance(channel["settings"], dict)
     for token in workspace["tokens"]:
@@ -108,7 +109,7 @@ def test_readyz_counts_channels_and_messages(make_client):
     client = make_client(clock=clock, creation_delay=CreationDelay(1, 1))
     assert client.get("/_emulator/readyz").json() == {
         "status": "ready",
-        "channels": 3,
+        "channels": 4,
         "messages": 0,
         "pending_messages": 0,
     }

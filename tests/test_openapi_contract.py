@@ -60,8 +60,8 @@ def _excluded_checks(case: Any) -> list[Any]:
         # addresses must be unique. So "valid means accepted" does not hold here; every other check
         # (invalid requests refused, statuses, answers against their schemas) still runs.
         excluded.append(positive_data_acceptance)
-    if case.path == "/_emulator/channels":
-        # The same for a new channel: settings.webhook_url must be a URL the delivery engine's HTTP client
+    if case.path in ("/_emulator/channels", "/_emulator/applications"):
+        # The same for a new channel (and an application's webhook_url): settings.webhook_url must be a URL the delivery engine's HTTP client
         # can send to (httpx's parser: a host, a valid port, no control characters), which the schema's
         # `^https?://` cannot state; such a URL is refused with the documented 400.
         excluded.append(positive_data_acceptance)

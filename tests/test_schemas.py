@@ -780,6 +780,48 @@ WRONG_PAYLOADS.update(
 )
 
 
+# Application channels (docs/application-channels.md).
+_APPLICATION = {
+    "uid": "app1a05",
+    "secret": "front-emulator-app-secret",
+    "name": "Partner chat app",
+    "webhook_url": "http://127.0.0.1:9000/front/app",
+}
+OTHER_VALID_DOCUMENTS.update(
+    {"application": _APPLICATION, "create-application": {"name": "Acme", "webhook_url": "http://x.test/front"}}
+)
+WRONG_PAYLOADS.update(
+    {
+        "application": [
+            (
+                {"/uid": "App-1", "/secret": "short", "/webhook_url": _DELETE},
+                [
+                    "/secret: must be at least 8 characters long",
+                    "/uid: must match the pattern ^[0-9a-z]+$",
+                    "/webhook_url: required",
+                ],
+            )
+        ],
+        "create-application": [
+            (
+                {"/name": "", "/webhook_url": "ftp://x"},
+                ["/name: must not be empty", "/webhook_url: must match the pattern ^https?://"],
+            ),
+            ({"/owner": "me", "/name": _DELETE}, ["/name: required", "/owner: is not a known field"]),
+        ],
+    }
+)
+WRONG_PAYLOADS["workspace"].append(
+    (
+        {"/applications/0/secret": 5, "/channels/3/application": "App 1"},
+        [
+            "/applications/0/secret: must be a string",
+            "/channels/3/application: must match the pattern ^[0-9a-z]+$",
+        ],
+    )
+)
+
+
 def test_every_schema_has_wrong_payload_cases() -> None:
     assert sorted(WRONG_PAYLOADS) == SCHEMA_NAMES
 

@@ -124,6 +124,12 @@ async def _whole_body(scope: Scope, receive: Receive, declared: bytes | None, li
 
 def custom_channel(store: Store, reference: str) -> Channel:
     channel = channel_or_404(store, reference)
+    if channel.is_application:
+        raise FrontError(
+            400,
+            f"Channel {channel.id} is an application channel: its app syncs messages with "
+            f"POST /channels/{channel.id}/inbound_messages (and outbound_messages), not incoming_messages",
+        )
     if not channel.is_custom:
         raise FrontError(
             400,

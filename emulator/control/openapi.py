@@ -128,6 +128,11 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         request="create-channel",
         answers={201: "workspace-channel", **BODY_ERRORS, 409: "error", 415: "error"},
     ),
+    ("POST", "/_emulator/applications"): Operation(
+        "Add a Front app with a channel feature (uid and secret drawn when not given)",
+        request="create-application",
+        answers={201: "application", **BODY_ERRORS, 409: "error", 415: "error"},
+    ),
     ("GET", "/_emulator/messages/{message_id}"): Operation(
         "Where an outbound message stands", answers={200: "message-state", 404: "error"}
     ),

@@ -34,13 +34,14 @@ from emulator.domain.outbox import Outbox, Send
 from emulator.domain.ratelimit import RateLimiter
 from emulator.domain.snapshots import Snapshots
 from emulator.domain.threads import ThreadKey, thread_key
-from emulator.domain.workspace import ApiToken, Channel, Teammate, Workspace
+from emulator.domain.workspace import ApiToken, Application, Channel, Teammate, Workspace
 
 CHANNEL_ADDRESS_ALIAS = "alt:address:"
 MESSAGE_UID_ALIAS = "alt:uid:"
 
 # listener(kind, ids): kind is message_created, message_state, delivery_recorded, conversation_changed,
-# channel_changed or reset; ids names what changed (channel_id, conversation_id, message_id, delivery_id).
+# channel_changed, application_changed or reset; ids names what changed (channel_id, conversation_id,
+# message_id, delivery_id, application_uid).
 Listener = Callable[[str, dict[str, str]], None]
 
 
@@ -110,6 +111,7 @@ class Store:
         self._channels_by_address = {channel.address: channel for channel in workspace.channels}
         self._tokens = {token.token: token for token in workspace.tokens}
         self._teammates = {teammate.id: teammate for teammate in workspace.teammates}
+        self._applications = {application.uid: application for application in workspace.applications}
         self._awaiting_creation: list[tuple[float, int, _AwaitingCreation]] = []
         self._messages: dict[str, Message] = {}
         self._messages_by_uid: dict[str, Message] = {}
@@ -171,6 +173,15 @@ class Store:
 
     def teammate(self, teammate_id: str) -> Teammate | None:
         return self._teammates.get(teammate_id)
+
+    def application(self, uid: str) -> Application | None:
+        return self._applications.get(uid)
+
+    def add_application(self, application: Application) -> None:
+        """A new application; its uid must be new (emulator.domain.applications checks)."""
+        self.workspace = replace(self.workspace, applications=(*self.workspace.applications, application))
+        self._applications[application.uid] = application
+        self.notify("application_changed", application_uid=application.uid)
 
     def channel(self, reference: str) -> Channel | None:
         """`cha_…` or `alt:address:<address>`, URL-encoded or not."""

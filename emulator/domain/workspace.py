@@ -57,25 +57,49 @@ class ChannelSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Application:
+    """A Front app with a channel feature: its App UID and App secret, and the URL Front calls to
+    authorize a new channel of it."""
+
+    uid: str
+    secret: str
+    name: str
+    webhook_url: str
+
+    def as_document(self) -> dict[str, Any]:
+        return {"uid": self.uid, "secret": self.secret, "name": self.name, "webhook_url": self.webhook_url}
+
+
+@dataclass(frozen=True, slots=True)
 class Channel:
     id: str
     address: str
     name: str
     type: str = "custom"
     settings: ChannelSettings = field(default_factory=ChannelSettings)
+    # The App UID of an application channel (Front's Channel API); None for a custom channel.
+    application: str | None = None
 
     @property
     def is_custom(self) -> bool:
-        return self.type == "custom"
+        """A custom channel (`incoming_messages`); an application channel is not one, whatever its type."""
+        return self.type == "custom" and self.application is None
+
+    @property
+    def is_application(self) -> bool:
+        return self.application is not None
 
     def as_document(self) -> dict[str, Any]:
-        return {
+        document = {
             "id": self.id,
             "address": self.address,
             "name": self.name,
             "type": self.type,
             "settings": self.settings.as_document(),
         }
+        if self.application is not None:
+            document["application"] = self.application
+        return document
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +169,10 @@ class Workspace:
     tokens: tuple[ApiToken, ...]
     api_secret: str
     history: tuple[HistoryMessage, ...] = ()
+    applications: tuple[Application, ...] = ()
 
     def as_document(self) -> dict[str, Any]:
-        document = {
+        document: dict[str, Any] = {
             "channels": [channel.as_document() for channel in self.channels],
             "teammates": [teammate.as_document() for teammate in self.teammates],
             "tokens": [token.as_document() for token in self.tokens],
@@ -155,6 +180,8 @@ class Workspace:
         }
         if self.history:
             document["history"] = [message.as_document() for message in self.history]
+        if self.applications:
+            document["applications"] = [application.as_document() for application in self.applications]
         return document
 
 
@@ -167,8 +194,15 @@ def workspace_from_document(document: dict[str, Any]) -> Workspace:
             name=item.get("name") or item["address"],
             type=item.get("type", "custom"),
             settings=replace(ChannelSettings(), **(item.get("settings") or {})),
+            application=item.get("application"),
         )
         for item in document["channels"]
+    )
+    applications = tuple(
+        Application(
+            uid=item["uid"], secret=item["secret"], name=item["name"], webhook_url=item["webhook_url"]
+        )
+        for item in document.get("applications", [])
     )
     teammates = tuple(
         Teammate(
@@ -204,13 +238,14 @@ def workspace_from_document(document: dict[str, Any]) -> Workspace:
         )
         for item in document.get("history", [])
     )
-    return Workspace(channels, teammates, tokens, document["api_secret"], history)
+    return Workspace(channels, teammates, tokens, document["api_secret"], history, applications)
 
 
 def workspace_problems(document: dict[str, Any]) -> list[str]:
     """What the schema cannot say about a schema-valid document: ids and addresses used twice, and
-    history messages on channels that take none; one `"/json/pointer: reason"` line each."""
-    return _duplicates(document) + _history_channels(document)
+    history messages on channels that take none, channels of unknown applications; one
+    `"/json/pointer: reason"` line each."""
+    return _duplicates(document) + _history_channels(document) + _channel_applications(document)
 
 
 def _duplicates(document: dict[str, Any]) -> list[str]:
@@ -220,6 +255,7 @@ def _duplicates(document: dict[str, Any]) -> list[str]:
         ("channels", "address"),
         ("teammates", "id"),
         ("tokens", "token"),
+        ("applications", "uid"),
     ):
         seen: set[str] = set()
         for index, item in enumerate(document.get(collection, [])):
@@ -234,7 +270,7 @@ def _history_channels(document: dict[str, Any]) -> list[str]:
     custom = {
         reference
         for channel in document["channels"]
-        if channel.get("type", "custom") == "custom"
+        if channel.get("type", "custom") == "custom" and "application" not in channel
         for reference in (channel["id"], channel["address"])
     }
     return [
@@ -242,4 +278,14 @@ def _history_channels(document: dict[str, Any]) -> list[str]:
         f"(known: {', '.join(sorted(custom)) or 'none'})"
         for index, item in enumerate(document.get("history", []))
         if item["channel"] not in custom
+    ]
+
+
+def _channel_applications(document: dict[str, Any]) -> list[str]:
+    known = {application["uid"] for application in document.get("applications", [])}
+    return [
+        f"/channels/{index}/application: no application {channel['application']!r} in this workspace "
+        f"(known: {', '.join(sorted(known)) or 'none'})"
+        for index, channel in enumerate(document["channels"])
+        if "application" in channel and channel["application"] not in known
     ]

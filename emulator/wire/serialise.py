@@ -138,5 +138,6 @@ def channel_json(base: str, channel: Channel) -> dict[str, Any]:
         },
         "is_private": False,
         # Front reports a custom channel without an Outgoing URL as not fully configured.
-        "is_valid": not channel.is_custom or channel.settings.webhook_url is not None,
+        "is_valid": not (channel.is_custom or channel.is_application)
+        or channel.settings.webhook_url is not None,
     }
