@@ -61,9 +61,10 @@ def _excluded_checks(case: Any) -> list[Any]:
         # (invalid requests refused, statuses, answers against their schemas) still runs.
         excluded.append(positive_data_acceptance)
     if case.path in ("/_emulator/channels", "/_emulator/applications"):
-        # The same for a new channel (and an application's webhook_url): settings.webhook_url must be a URL the delivery engine's HTTP client
-        # can send to (httpx's parser: a host, a valid port, no control characters), which the schema's
-        # `^https?://` cannot state; such a URL is refused with the documented 400.
+        # The same for a new channel (and a new application's webhook_url): settings.webhook_url must be a
+        # URL the delivery engine's HTTP client can send to (httpx's parser: a host, a valid port, no
+        # control characters), which the schema's `^https?://` cannot state; such a URL is refused with
+        # the documented 400.
         excluded.append(positive_data_acceptance)
     return excluded
 
