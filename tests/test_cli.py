@@ -381,3 +381,26 @@ def test_readyz_pid_of_a_killed_or_vanished_process(tmp_path: Path) -> None:
         "(its exit status is known only to the shell that started it)\n"
     )
 
+
+
+def test_contract_without_the_contract_extra_exits_2_naming_it(tmp_path: Path) -> None:
+    # A `hypothesis` that cannot be imported, first on the path, as after `pip install front-emulator`.
+    stub = tmp_path / "without-hypothesis" / "hypothesis"
+    stub.mkdir(parents=True)
+    (stub / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'hypothesis'\", name='hypothesis')\n"
+    )
+    env = {**_env(), "PYTHONPATH": str(stub.parent)}
+    done = subprocess.run(
+        [COMMAND, "contract", "outgoing", "--url", "http://127.0.0.1:9/front", "--secret", "s"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == ""
+    assert done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("front-emulator: ")
+    assert "pip install 'front-emulator[contract]'" in done.stderr
