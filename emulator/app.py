@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from emulator.api.channel_api import inbound_messages, outbound_messages
 from emulator.api.gate import RateLimitAndJournalMiddleware
 from emulator.api.incoming import IncomingMessages
 from emulator.api.reading import (
@@ -71,6 +72,9 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
         Route("/channels/{channel_id}", update_channel, methods=["PATCH"]),
         Route("/conversations/{conversation_id}/messages", reply_to_conversation, methods=["POST"]),
         Route("/channels/{channel_id}/messages", compose_message, methods=["POST"]),
+        # Front's Channel API (application channels): emulator/api/channel_api.py.
+        Route("/channels/{channel_id}/inbound_messages", inbound_messages, methods=["POST"]),
+        Route("/channels/{channel_id}/outbound_messages", outbound_messages, methods=["POST"]),
         *control_routes,
         *outbound_control_routes,
         *application_control_routes,

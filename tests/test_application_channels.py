@@ -9,7 +9,7 @@ from tests.conftest import CHANNEL
 
 APP_CHANNEL = "cha_1a04"
 APP_UID = "app1a05"
-APP_SECRET = "front-emulator-app-secret"
+APP_SECRET = "front-emulator-application-secret"
 
 
 def test_default_workspace_has_an_application_with_an_authorized_channel(client: TestClient) -> None:

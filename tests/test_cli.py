@@ -117,7 +117,7 @@ def test_serve_prints_base_url_channels_and_token(tmp_path: Path) -> None:
             ("cha_1a04", "custom", "partner-chat"),
         ]:
             assert any(line.split()[:3] == [channel, kind, address] for line in served.lines), served.output
-        application = "  Application:    app1a05 (Partner chat app) secret front-emulator-app-secret"
+        application = "  Application:    app1a05 (Partner chat app) secret front-emulator-application-secret"
         assert f"{application}, channels: cha_1a04\n" in served.output
         with served.client() as client:
             assert client.get("/_emulator/readyz").json()["status"] == "ready"

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.auth import authorise
+from emulator.api.channel_jwt import check_grant, reader_grant
 from emulator.domain.messages import Conversation, Message
 from emulator.wire.documents import json_document
 from emulator.wire.errors import FrontError
@@ -30,8 +31,9 @@ def _conversation(request: Request) -> Conversation:
 
 
 async def get_message(request: Request) -> Response:
-    authorise(request, "messages:read")
+    grant = reader_grant(request, "messages:read")
     message = _message(request)
+    check_grant(grant, message.channel_id, f"message {message.id}")
     return front_json(request, message_json(base_url(request), message, request.app.state.store), "message")
 
 
@@ -46,8 +48,9 @@ async def download_attachment(request: Request) -> Response:
 
 
 async def get_conversation(request: Request) -> Response:
-    authorise(request, "conversations:read")
+    grant = reader_grant(request, "conversations:read")
     conversation = _conversation(request)
+    check_grant(grant, conversation.channel_id, f"conversation {conversation.id}")
     document = conversation_json(base_url(request), conversation, request.app.state.store)
     return front_json(request, document, "conversation")
 
@@ -61,8 +64,9 @@ async def update_conversation(request: Request) -> Response:
 
 
 async def list_conversation_messages(request: Request) -> Response:
-    authorise(request, "messages:read")
+    grant = reader_grant(request, "messages:read")
     conversation = _conversation(request)
+    check_grant(grant, conversation.channel_id, f"conversation {conversation.id}")
     limit = _limit(request)
     before = _page_token(request)
     store = request.app.state.store

@@ -36,6 +36,38 @@ class IncomingMessage:
 
 
 @dataclass(frozen=True, slots=True)
+class ExternalIds:
+    """The ids an app gives a message of an application channel (Front's Channel API `metadata`)."""
+
+    external_id: str
+    external_conversation_id: str
+    referenced_message_external_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    handle: str
+    name: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SyncedMessage:
+    """A validated Channel API sync: an InboundMessage (from `sender`) or an OutboundMessage (to `to`)."""
+
+    is_inbound: bool
+    # Inbound: the sender alone; outbound: every `to`, the first being the conversation's contact.
+    contacts: tuple[Contact, ...]
+    body: str
+    external: ExternalIds
+    subject: str | None = None
+    sender_name: str | None = None
+    author_id: str | None = None
+    # Seconds since the epoch: when the message really happened (it becomes created_at).
+    delivered_at: float | None = None
+    attachments: tuple[AttachmentUpload, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Recipient:
     handle: str
     role: Literal["from", "to", "cc", "bcc", "reply-to"]
@@ -94,6 +126,8 @@ class Message:
     error_reason: str | None = None
     replied_to_id: str | None = None
     send_at: float | None = None
+    # Application channels only: the app's ids for this message and its thread.
+    external: ExternalIds | None = None
 
     @property
     def body(self) -> str:

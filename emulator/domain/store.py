@@ -28,10 +28,12 @@ from emulator.domain.messages import (
     IncomingMessage,
     Message,
     Recipient,
+    SyncedMessage,
     TeammateMessage,
 )
 from emulator.domain.outbox import Outbox, Send
 from emulator.domain.ratelimit import RateLimiter
+from emulator.domain.rules import Refusal
 from emulator.domain.snapshots import Snapshots
 from emulator.domain.threads import ThreadKey, thread_key
 from emulator.domain.workspace import ApiToken, Application, Channel, Teammate, Workspace
@@ -67,6 +69,15 @@ class _AwaitingCreation:
     message_uid: str
     channel: Channel
     incoming: IncomingMessage
+
+
+@dataclass(slots=True)
+class _AwaitingSync:
+    """A Channel API sync of an application channel, accepted and waiting like any inbound message."""
+
+    message_uid: str
+    channel: Channel
+    synced: SyncedMessage
 
 
 class Store:
@@ -112,7 +123,9 @@ class Store:
         self._tokens = {token.token: token for token in workspace.tokens}
         self._teammates = {teammate.id: teammate for teammate in workspace.teammates}
         self._applications = {application.uid: application for application in workspace.applications}
-        self._awaiting_creation: list[tuple[float, int, _AwaitingCreation]] = []
+        self._awaiting_creation: list[tuple[float, int, _AwaitingCreation | _AwaitingSync]] = []
+        # (channel id, external id) -> message_uid: an application channel's messages by the app's ids.
+        self._external_ids: dict[tuple[str, str], str] = {}
         self._messages: dict[str, Message] = {}
         self._messages_by_uid: dict[str, Message] = {}
         self._conversations: dict[str, Conversation] = {}
@@ -198,14 +211,38 @@ class Store:
     def accept_incoming(self, channel: Channel, incoming: IncomingMessage) -> str:
         """Queue an incoming message for creation after the creation delay; return its message_uid."""
         message_uid = self.ids.new_uid()
+        self._queue_creation(_AwaitingCreation(message_uid, channel, incoming))
+        return message_uid
+
+    def _queue_creation(self, awaiting: _AwaitingCreation | _AwaitingSync) -> None:
         delay = self.creation_delay
         due = self.clock.now() + delay.low
         if delay.high > delay.low:
             due += (delay.high - delay.low) * self.ids.random_fraction()
         self._seq += 1
-        awaiting = _AwaitingCreation(message_uid, channel, incoming)
         heapq.heappush(self._awaiting_creation, (due, self._seq, awaiting))
+
+    def accept_synced(self, channel: Channel, synced: SyncedMessage) -> str:
+        """Queue an application channel's sync for creation after the creation delay; its message_uid.
+
+        An external id names one message of its channel: a second sync with it is refused (409), so an app
+        that retries a sync it believes lost does not create the message twice."""
+        key = (channel.id, synced.external.external_id)
+        existing = self._external_ids.get(key)
+        if existing is not None:
+            raise Refusal(
+                "conflict",
+                f"Channel {channel.id} already has a message with external_id "
+                f"{synced.external.external_id!r} (message_uid {existing})",
+            )
+        message_uid = self.ids.new_uid()
+        self._external_ids[key] = message_uid
+        self._queue_creation(_AwaitingSync(message_uid, channel, synced))
         return message_uid
+
+    def message_by_external_id(self, channel: Channel, external_id: str) -> Message | None:
+        uid = self._external_ids.get((channel.id, external_id))
+        return self.message(MESSAGE_UID_ALIAS + uid) if uid is not None else None
 
     @property
     def awaiting_creation_count(self) -> int:
@@ -223,7 +260,10 @@ class Store:
         created = []
         while awaiting and awaiting[0][0] <= now:
             due, _, item = heapq.heappop(awaiting)
-            created.append(self._create_inbound(item, due))
+            if isinstance(item, _AwaitingSync):
+                created.append(self._create_synced(item, due))
+            else:
+                created.append(self._create_inbound(item, due))
         return created
 
     def _create_inbound(self, item: _AwaitingCreation, created_at: float) -> Message:
@@ -273,6 +313,69 @@ class Store:
         # Checked here rather than in _notify: this is the incoming hot path.
         if self.listeners:
             self.notify_message(message, "message_created")
+        return message
+
+    def _create_synced(self, item: _AwaitingSync, due: float) -> Message:
+        """An application channel's message: threaded by the app's external conversation id, dated by
+        its delivered_at when it gave one."""
+        synced = item.synced
+        channel = item.channel
+        created_at = round(synced.delivered_at if synced.delivered_at is not None else due, 3)
+        handles = [
+            normalise_handle(contact.handle) if self.normalise_phone_handles else contact.handle
+            for contact in synced.contacts
+        ]
+        contacts = tuple(
+            Recipient(
+                handle=handle,
+                role="from" if synced.is_inbound else "to",
+                name=contact.name,
+                contact_id=self._contact_id(handle),
+            )
+            for handle, contact in zip(handles, synced.contacts, strict=True)
+        )
+        key = ("external_conversation_id", synced.external.external_conversation_id)
+        conversation = self._conversation_for(channel, key)
+        if conversation is None:
+            contact = contacts[0] if synced.is_inbound else replace(contacts[0], role="from")
+            conversation = self._start_conversation(channel, key, synced.subject, contact, created_at)
+        conversation.updated_at = max(conversation.updated_at, created_at)
+        if synced.is_inbound:
+            conversation.reopen()
+            if conversation.waiting_since is None:
+                conversation.waiting_since = created_at
+            recipients: tuple[Recipient, ...] = (contacts[0], self._channel_recipient(channel))
+        else:
+            conversation.waiting_since = None
+            sender = Recipient(handle=channel.address, role="from", name=synced.sender_name)
+            recipients = (sender, *contacts)
+        self._seq += 1
+        message = Message(
+            id=self.ids.new_id("msg"),
+            message_uid=item.message_uid,
+            channel_id=channel.id,
+            conversation_id=conversation.id,
+            seq=self._seq,
+            created_at=created_at,
+            is_inbound=synced.is_inbound,
+            subject=synced.subject,
+            body_source=synced.body,
+            # The Channel API's body is HTML or text, shown as given.
+            body_format="html",
+            recipients=recipients,
+            attachments=tuple(
+                Attachment(self.ids.new_id("fil"), upload.filename, upload.content_type, upload.data)
+                for upload in synced.attachments
+            ),
+            author_id=synced.author_id,
+            # The app has already sent an outbound sync: it is not delivered again.
+            delivery_status=None if synced.is_inbound else "sent",
+            external=synced.external,
+        )
+        self._messages[message.id] = message
+        self._messages_by_uid[message.message_uid] = message
+        self._conversation_messages[conversation.id].append(message)
+        self.notify_message(message, "message_created")
         return message
 
     def _conversation_for(self, channel: Channel, key: ThreadKey) -> Conversation | None:

@@ -46,6 +46,11 @@ def message_json(base: str, message: Message, store: Store) -> dict[str, Any]:
         metadata["thread_ref"] = message.thread_ref
     if message.headers is not None:
         metadata["headers"] = message.headers
+    if message.external is not None:
+        metadata["external_id"] = message.external.external_id
+        metadata["external_conversation_id"] = message.external.external_conversation_id
+        if message.external.referenced_message_external_id is not None:
+            metadata["referenced_message_external_id"] = message.external.referenced_message_external_id
     author = store.teammate(message.author_id) if message.author_id else None
     text = message.text
     related = {

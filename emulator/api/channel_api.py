@@ -1,0 +1,122 @@
+"""Front's Channel API for application channels: the app syncs messages in, authenticated by a channel JWT.
+
+`inbound_messages` (a contact's message) and `outbound_messages` (a message sent outside Front) are
+accepted like `incoming_messages` (202 with a message_uid, created after the creation delay, threaded by
+the app's `external_conversation_id` within the channel). A custom channel refuses these routes, naming
+`incoming_messages`; which kind of channel it is is told before the token, since a custom channel has no
+App secret a token could be checked against.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.api.channel_jwt import ChannelGrant, channel_grant
+from emulator.domain.messages import AttachmentUpload, Contact, ExternalIds, SyncedMessage
+from emulator.domain.rules import Refusal
+from emulator.domain.store import Store
+from emulator.domain.workspace import Channel
+from emulator.wire.bodies import media_type, parse_json, parse_multipart, read_body
+from emulator.wire.documents import checked
+from emulator.wire.errors import FrontError
+from emulator.wire.lookups import channel_or_404
+from emulator.wire.responses import front_json
+
+# Form fields that are lists of objects in a multipart sync: to[0][handle]=…
+_FORM_LISTS = frozenset({"to"})
+
+
+def application_channel(store: Store, reference: str) -> Channel:
+    channel = channel_or_404(store, reference)
+    if not channel.is_application:
+        raise FrontError(
+            400,
+            f"Channel {channel.id} is not an application channel: the Channel API is for channels of an "
+            f"application; a custom channel takes POST /channels/{channel.id}/incoming_messages",
+        )
+    return channel
+
+
+def authorised_channel(request: Request) -> ChannelGrant:
+    store: Store = request.app.state.store
+    channel = application_channel(store, request.path_params["channel_id"])
+    return channel_grant(store, request.headers.get("authorization"), channel)
+
+
+async def _sync_document(request: Request, schema_name: str) -> tuple[dict[str, Any], list[AttachmentUpload]]:
+    config = request.app.state.config
+    kind = media_type(request)
+    if kind == "application/json":
+        return checked(parse_json(await read_body(request, config.max_json_bytes)), schema_name), []
+    if kind == "multipart/form-data":
+        body = await read_body(request, config.max_json_bytes + config.max_attachments_bytes)
+        document, uploads = await parse_multipart(request, body, config.max_attachments_bytes, _FORM_LISTS)
+        delivered_at = document.get("delivered_at") if isinstance(document, dict) else None
+        if isinstance(delivered_at, str) and delivered_at.isdigit():
+            # Form fields are text: delivered_at=1700000000 means the integer, as Front reads it.
+            document["delivered_at"] = int(delivered_at)
+        return checked(document, schema_name), uploads
+    raise FrontError(
+        415, f"Content-Type {kind or 'none'} is not supported: send application/json or multipart/form-data"
+    )
+
+
+def _external_ids(document: dict[str, Any]) -> ExternalIds:
+    metadata = document["metadata"]
+    return ExternalIds(
+        external_id=metadata["external_id"],
+        external_conversation_id=metadata["external_conversation_id"],
+        referenced_message_external_id=metadata.get("referenced_message_external_id") or None,
+    )
+
+
+def _contact(party: dict[str, Any]) -> Contact:
+    return Contact(handle=party["handle"], name=party.get("name") or None)
+
+
+def _accepted(request: Request, store: Store, channel: Channel, synced: SyncedMessage) -> Response:
+    uid = store.accept_synced(channel, synced)
+    # As for incoming_messages: what is due now (creation delay 0) exists before the 202 leaves.
+    store.settle()
+    return front_json(request, {"status": "accepted", "message_uid": uid}, "accepted-message", 202)
+
+
+async def inbound_messages(request: Request) -> Response:
+    grant = authorised_channel(request)
+    document, uploads = await _sync_document(request, "channel-inbound-message")
+    synced = SyncedMessage(
+        is_inbound=True,
+        contacts=(_contact(document["sender"]),),
+        body=document["body"],
+        external=_external_ids(document),
+        subject=document.get("subject") or None,
+        delivered_at=document.get("delivered_at"),
+        attachments=tuple(uploads),
+    )
+    return _accepted(request, request.app.state.store, grant.channel, synced)
+
+
+async def outbound_messages(request: Request) -> Response:
+    grant = authorised_channel(request)
+    document, uploads = await _sync_document(request, "channel-outbound-message")
+    store: Store = request.app.state.store
+    author_id = document.get("author_id") or None
+    if author_id is not None and store.teammate(author_id) is None:
+        raise Refusal(
+            "invalid", "Invalid request body", (f"/author_id: no teammate {author_id} in this workspace",)
+        )
+    synced = SyncedMessage(
+        is_inbound=False,
+        contacts=tuple(_contact(party) for party in document["to"]),
+        body=document["body"],
+        external=_external_ids(document),
+        subject=document.get("subject") or None,
+        sender_name=document.get("sender_name") or None,
+        author_id=author_id,
+        delivered_at=document.get("delivered_at"),
+        attachments=tuple(uploads),
+    )
+    return _accepted(request, store, grant.channel, synced)
