@@ -34,6 +34,7 @@ from emulator.domain.ratelimit import RateLimiter
 from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
 from emulator.guard import Guard
+from emulator.outbound.app_events import AppEventSender
 from emulator.outbound.delivery import DeliveryEngine
 from emulator.ui.live import LiveEvents
 from emulator.ui.routes import routes as ui_routes
@@ -83,13 +84,16 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
     ]
     journal = RequestJournal()
     engine = DeliveryEngine(store, config.base_url, config.validate_responses)
+    app_events = AppEventSender(store, config.base_url)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         await engine.start()
+        await app_events.start()
         try:
             yield
         finally:
+            await app_events.stop()
             await engine.stop()
 
     app = Starlette(
@@ -109,6 +113,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
     app.state.config = config
     app.state.store = store
     app.state.engine = engine
+    app.state.app_events = app_events
     app.state.journal = journal
     # The inspector's live-event hub and Jinja environment: built once here, never inside a route.
     app.state.ui_live = LiveEvents(store)

@@ -799,9 +799,30 @@ _APPLICATION = {
     "webhook_url": "http://127.0.0.1:9000/front/app",
 }
 _SYNC_METADATA = {"external_id": "m1", "external_conversation_id": "c1"}
+_APP_EVENT = {
+    "id": "evt_1",
+    "type": "authorization",
+    "application_uid": "app1a05",
+    "channel_id": "cha_2",
+    "message_id": None,
+    "request": {
+        "method": "POST",
+        "url": "http://127.0.0.1:9000/front/app",
+        "headers": {"x-front-signature": "c2lnbmF0dXJl", "x-front-request-timestamp": "1700000000000"},
+        "body": '{"type":"authorization","payload":{"channel_id":"cha_2"}}',
+        "signature_input": {"scheme": "sha256-timestamp"},
+    },
+    "answer": {"status": 200, "body": '{"type":"success","webhook_url":"http://127.0.0.1:9000/c"}'},
+    "started_at": 1700000000.0,
+    "outcome": "accepted",
+    "reason": None,
+}
 OTHER_VALID_DOCUMENTS.update(
     {
         "application": _APPLICATION,
+        "authorize-channel": {"name": "Partner chat", "address": "partner-2"},
+        "app-event": _APP_EVENT,
+        "app-event-list": {"_results": [_APP_EVENT]},
         "create-application": {"name": "Acme", "webhook_url": "http://x.test/front"},
         "channel-inbound-message": {"sender": {"handle": "ada"}, "body": "hi", "metadata": _SYNC_METADATA},
         "channel-outbound-message": {
@@ -858,6 +879,29 @@ WRONG_PAYLOADS.update(
                 ["/sender: is not a known field", "/to/0/handle: must not be empty"],
             ),
         ],
+        "authorize-channel": [
+            ({"/name": "", "/address": 5}, ["/address: must be a string", "/name: must not be empty"]),
+            (
+                {"/name": _DELETE, "/webhook_url": "http://x"},
+                ["/name: required", "/webhook_url: is not a known field"],
+            ),
+        ],
+        "app-event": [
+            (
+                {"/type": "ping", "/request/method": "GET", "/outcome": "sent"},
+                [
+                    "/outcome: must be one of: accepted, refused, failed",
+                    "/request/method: must be one of: POST, DELETE",
+                    "/type: must be one of: authorization, delete, message_imported, message, "
+                    "message_autoreply",
+                ],
+            ),
+            (
+                {"/id": "dlv_1", "/answer/status": "200"},
+                ["/answer/status: must be an integer", "/id: must match the pattern ^evt_[0-9a-z]+$"],
+            ),
+        ],
+        "app-event-list": [({"/_results/0/reason": 3}, ["/_results/0/reason: must be a string or null"])],
         "create-application": [
             (
                 {"/name": "", "/webhook_url": "ftp://x"},

@@ -1,16 +1,34 @@
-"""Control plane for application channels: the Front apps of the workspace."""
+"""Control plane for application channels: the Front apps of the workspace, what an admin does with their
+channels (add one: the app authorizes it; delete one: the app is told), and the event journal.
+
+Events go out through the app-event sender on app.state (emulator/outbound/app_events.py): doors reach the
+delivery side through the app's state, never by importing it.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator.domain.applications import add_application
-from emulator.wire.documents import json_document
+from emulator.domain.applications import (
+    add_application,
+    application_or_refusal,
+    authorized_channel,
+    planned_application_channel,
+)
+from emulator.domain.store import Store
+from emulator.wire.documents import json_document, refuse_unknown_parameters
 from emulator.wire.errors import FrontError
+from emulator.wire.lookups import channel_or_404
 from emulator.wire.outgoing_urls import outgoing_url_problem
-from emulator.wire.responses import front_json
+from emulator.wire.responses import base_url, front_json
+from emulator.wire.serialise import channel_json
+
+_EVENT_FILTERS = ("application_uid", "channel_id", "type")
+_QUOTED_ANSWER = 300
 
 
 async def create_application(request: Request) -> Response:
@@ -25,10 +43,81 @@ async def create_application(request: Request) -> Response:
         document["webhook_url"],
         document.get("uid"),
         document.get("secret"),
+        document.get("delete_signature", "body"),
     )
     return front_json(request, application.as_document(), "application", 201)
 
 
+async def authorize_channel(request: Request) -> Response:
+    """What a Front admin adding the app's channel to an inbox does: the app is sent `authorization` and
+    must answer `{"type": "success", "webhook_url": URL}`; anything else leaves no channel behind."""
+    store: Store = request.app.state.store
+    application = application_or_refusal(store, request.path_params["uid"])
+    document = await json_document(request, "authorize-channel", what="the channel")
+    planned = planned_application_channel(store, application, document["name"], document.get("address"))
+    event = {"type": "authorization", "payload": {"channel_id": planned.id}}
+    sent, answer = await request.app.state.app_events.send(
+        application, application.webhook_url, event, planned.id, judge=_authorization_problem
+    )
+    if sent.outcome != "accepted":
+        quoted = (sent.answer_body or "")[:_QUOTED_ANSWER]
+        raise FrontError(
+            502,
+            f"The app did not authorize the channel: {sent.reason} (event {sent.id})",
+            [f"answer: {quoted!r}"] if sent.answer_status is not None else None,
+        )
+    webhook_url = answer["webhook_url"]
+    channel = authorized_channel(store, planned, webhook_url)
+    created = channel.as_document()
+    created["_links"] = {"self": channel_json(base_url(request), channel)["_links"]["self"]}
+    return front_json(request, created, "workspace-channel", 201)
+
+
+def _authorization_problem(answer: Any) -> str:
+    """What is wrong with an app's answer to `authorization` ("" when nothing)."""
+    if not isinstance(answer, dict) or answer.get("type") != "success":
+        return 'its answer is not {"type": "success", "webhook_url": …}'
+    webhook_url = answer.get("webhook_url")
+    if not isinstance(webhook_url, str):
+        return "its success answer has no webhook_url"
+    problem = outgoing_url_problem(webhook_url)
+    return f"its webhook_url is {problem}" if problem else ""
+
+
+async def delete_channel(request: Request) -> Response:
+    """Remove an application channel; its app is sent `delete` first (whatever it answers, the channel
+    goes, as in Front: the event is journalled with the answer)."""
+    store: Store = request.app.state.store
+    channel = channel_or_404(store, request.path_params["channel_id"])
+    application = store.application(channel.application) if channel.application else None
+    if application is None:
+        raise FrontError(
+            400, f"Channel {channel.id} is not an application channel: only those can be deleted here"
+        )
+    if channel.settings.webhook_url is not None:
+        event = {"type": "delete", "payload": {"channel_id": channel.id}}
+        await request.app.state.app_events.send(
+            application, channel.settings.webhook_url, event, channel.id, method="DELETE"
+        )
+    store.remove_channel(channel)
+    return Response(status_code=204)
+
+
+async def list_app_events(request: Request) -> Response:
+    """The event journal: every event sent to an app, oldest first."""
+    refuse_unknown_parameters(request, _EVENT_FILTERS, "Unknown filter", "filter by one of")
+    wanted = {key: request.query_params[key] for key in _EVENT_FILTERS if key in request.query_params}
+    results = [
+        event.as_document()
+        for event in request.app.state.store.app_events
+        if all(getattr(event, key) == value for key, value in wanted.items())
+    ]
+    return front_json(request, {"_results": results}, "app-event-list")
+
+
 routes = [
     Route("/_emulator/applications", create_application, methods=["POST"]),
+    Route("/_emulator/applications/{uid}/channels", authorize_channel, methods=["POST"]),
+    Route("/_emulator/channels/{channel_id}", delete_channel, methods=["DELETE"]),
+    Route("/_emulator/app_events", list_app_events, methods=["GET"]),
 ]

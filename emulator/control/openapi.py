@@ -38,6 +38,7 @@ MEANINGS = {
     409: "Conflict with the current state (the message explains what to do first)",
     413: "The body is larger than the emulator accepts (Config.max_json_bytes)",
     415: "The body must be sent as application/json",
+    502: "The app (an application channel's webhook) did not answer as Front expects; the message quotes it",
 }
 # A route that reads a JSON body can refuse it whatever its schema says.
 BODY_ERRORS: dict[int, str | None] = {400: "error", 413: "error"}
@@ -132,6 +133,28 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "Add a Front app with a channel feature (uid and secret drawn when not given)",
         request="create-application",
         answers={201: "application", **BODY_ERRORS, 409: "error", 415: "error"},
+    ),
+    ("POST", "/_emulator/applications/{uid}/channels"): Operation(
+        "Add a channel of the app as a Front admin would: the app is sent `authorization` and must answer "
+        "success with the channel's webhook_url",
+        request="authorize-channel",
+        answers={
+            201: "workspace-channel",
+            **BODY_ERRORS,
+            404: "error",
+            409: "error",
+            415: "error",
+            502: "error",
+        },
+    ),
+    ("DELETE", "/_emulator/channels/{channel_id}"): Operation(
+        "Remove an application channel; its app is sent `delete` first",
+        answers={204: None, 400: "error", 404: "error"},
+    ),
+    ("GET", "/_emulator/app_events"): Operation(
+        "The event journal: every event sent to an app",
+        query={name: _STRING for name in ("application_uid", "channel_id", "type")},
+        answers={200: "app-event-list", 400: "error"},
     ),
     ("GET", "/_emulator/messages/{message_id}"): Operation(
         "Where an outbound message stands", answers={200: "message-state", 404: "error"}

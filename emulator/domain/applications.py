@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from emulator.domain.rules import Refusal
-from emulator.domain.store import Store
-from emulator.domain.workspace import Application
+from emulator.domain.store import CHANNEL_ADDRESS_ALIAS, Store
+from emulator.domain.workspace import Application, Channel, ChannelSettings, DeleteSignature
 
 
 def add_application(
-    store: Store, name: str, webhook_url: str, uid: str | None = None, secret: str | None = None
+    store: Store,
+    name: str,
+    webhook_url: str,
+    uid: str | None = None,
+    secret: str | None = None,
+    delete_signature: DeleteSignature = "body",
 ) -> Application:
     """A new app; uid and secret are drawn from the store's id source when not given, so a seeded
     emulator hands out the same ones every run."""
@@ -19,6 +26,7 @@ def add_application(
         secret=secret or store.ids.new_uid(),
         name=name,
         webhook_url=webhook_url,
+        delete_signature=delete_signature,
     )
     store.add_application(application)
     return application
@@ -30,3 +38,28 @@ def _new_uid(store: Store) -> str:
         uid = store.ids.new_uid()[:10]
         if store.application(uid) is None:
             return uid
+
+
+def application_or_refusal(store: Store, uid: str) -> Application:
+    application = store.application(uid)
+    if application is None:
+        raise Refusal("not_found", f"Application {uid} not found")
+    return application
+
+
+def planned_application_channel(
+    store: Store, application: Application, name: str, address: str | None
+) -> Channel:
+    """The channel an admin is adding, not stored yet: the app must authorize it first (its answer gives
+    the channel's webhook_url)."""
+    channel_id = store.ids.new_id("cha")
+    address = address or f"{application.uid}-{channel_id}"
+    if store.channel(CHANNEL_ADDRESS_ALIAS + address) is not None:
+        raise Refusal("conflict", f"A channel with address {address} already exists")
+    return Channel(id=channel_id, address=address, name=name, application=application.uid)
+
+
+def authorized_channel(store: Store, planned: Channel, webhook_url: str) -> Channel:
+    channel = replace(planned, settings=replace(ChannelSettings(), webhook_url=webhook_url))
+    store.replace_channel(channel)
+    return channel

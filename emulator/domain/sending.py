@@ -92,7 +92,8 @@ def send_reply(
     channel. No recipients means the conversation's contact; the reply answers the latest inbound message.
     """
     channel = store.channel(conversation.channel_id)
-    assert channel is not None, "a conversation's channel is never removed"
+    if channel is None:
+        raise Refusal("invalid", f"Channel {conversation.channel_id} was deleted: nothing can be sent on it")
     if channel_id and (store.channel(channel_id) or channel).id != channel.id:
         raise Refusal(
             "invalid", f"A reply must leave through the conversation's channel {channel.id}, not {channel_id}"

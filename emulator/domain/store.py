@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import unquote
 
+from emulator.domain.app_events import AppEvent
 from emulator.domain.clock import Clock, ControllableClock
 from emulator.domain.creation_delay import CreationDelay
 from emulator.domain.deliveries import Delivery
@@ -134,6 +135,8 @@ class Store:
         self._contacts: dict[str, str] = {}
         self._channel_recipients: dict[str, Recipient] = {}
         self._seq = 0
+        # The event journal (emulator/domain/app_events.py), oldest first.
+        self.app_events: list[AppEvent] = []
         self.outbox = Outbox(self)
         self._load_history(workspace)
 
@@ -195,6 +198,22 @@ class Store:
         self.workspace = replace(self.workspace, applications=(*self.workspace.applications, application))
         self._applications[application.uid] = application
         self.notify("application_changed", application_uid=application.uid)
+
+    def record_app_event(self, event: AppEvent) -> AppEvent:
+        """Journal an event sent to an app under a fresh id."""
+        recorded = replace(event, id=self.ids.new_id("evt"))
+        self.app_events.append(recorded)
+        self.notify("app_event_recorded", event_id=recorded.id, channel_id=recorded.channel_id or "")
+        return recorded
+
+    def remove_channel(self, channel: Channel) -> None:
+        """Take a channel out of the workspace; its conversations and messages stay readable, as in Front."""
+        self.workspace = replace(
+            self.workspace, channels=tuple(item for item in self.workspace.channels if item.id != channel.id)
+        )
+        self._channels_by_id.pop(channel.id, None)
+        self._channels_by_address.pop(channel.address, None)
+        self.notify("channel_changed", channel_id=channel.id)
 
     def channel(self, reference: str) -> Channel | None:
         """`cha_…` or `alt:address:<address>`, URL-encoded or not."""

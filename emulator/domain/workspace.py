@@ -11,6 +11,7 @@ from typing import Any, Literal
 ReplyMode = Literal["this_channel", "cannot_reply"]
 ContactType = Literal["custom", "email", "phone"]
 SigningScheme = Literal["sha1-body", "sha256-timestamp"]
+DeleteSignature = Literal["body", "undefined"]
 
 # Front's scope names; the full-access token of the default workspace has all of them.
 ALL_SCOPES: tuple[str, ...] = (
@@ -40,6 +41,8 @@ class ChannelSettings:
     outgoing_timeout: float = 7.0
     retries: int = 0
     all_teammates_can_reply: bool = True
+    # Application channels: send the app `message_imported` after each synced message is created.
+    message_imported_events: bool = True
 
     def as_document(self) -> dict[str, Any]:
         return {
@@ -53,6 +56,7 @@ class ChannelSettings:
             "outgoing_timeout": self.outgoing_timeout,
             "retries": self.retries,
             "all_teammates_can_reply": self.all_teammates_can_reply,
+            "message_imported_events": self.message_imported_events,
         }
 
 
@@ -65,9 +69,16 @@ class Application:
     secret: str
     name: str
     webhook_url: str
+    # What a DELETE event is signed over: its JSON body (Front's template reads one) or the string
+    # `undefined` (Front's security doc, for GET and DELETE). docs/fidelity.md has both sides.
+    delete_signature: DeleteSignature = "body"
 
     def as_document(self) -> dict[str, Any]:
-        return {"uid": self.uid, "secret": self.secret, "name": self.name, "webhook_url": self.webhook_url}
+        document = {"uid": self.uid, "secret": self.secret, "name": self.name}
+        document["webhook_url"] = self.webhook_url
+        if self.delete_signature != "body":
+            document["delete_signature"] = self.delete_signature
+        return document
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +211,11 @@ def workspace_from_document(document: dict[str, Any]) -> Workspace:
     )
     applications = tuple(
         Application(
-            uid=item["uid"], secret=item["secret"], name=item["name"], webhook_url=item["webhook_url"]
+            uid=item["uid"],
+            secret=item["secret"],
+            name=item["name"],
+            webhook_url=item["webhook_url"],
+            delete_signature=item.get("delete_signature", "body"),
         )
         for item in document.get("applications", [])
     )

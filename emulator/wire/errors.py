@@ -26,6 +26,7 @@ TITLES = {
     421: "Misdirected request",
     429: "Too many requests",
     500: "Internal server error",
+    502: "Bad gateway",
 }
 
 

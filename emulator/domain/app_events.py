@@ -1,0 +1,53 @@
+"""The event journal: every event the emulator sent to an app (authorization, delete, message_imported),
+with its signature input and the app's answer, as the delivery journal keeps deliveries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+EventOutcome = Literal["accepted", "refused", "failed"]
+# The id of an event not yet journalled: the store gives it a real one when it records it.
+UNRECORDED = ""
+
+
+@dataclass(frozen=True, slots=True)
+class AppEvent:
+    id: str
+    type: str
+    application_uid: str
+    channel_id: str | None
+    method: str
+    url: str
+    request_headers: dict[str, str]
+    request_body: str
+    signature_input: dict[str, Any]
+    started_at: float
+    # accepted: the app answered as Front expects; refused: it answered something else; failed: no answer.
+    outcome: EventOutcome
+    reason: str | None
+    answer_status: int | None = None
+    answer_body: str | None = None
+    message_id: str | None = None
+
+    def as_document(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "type": self.type,
+            "application_uid": self.application_uid,
+            "channel_id": self.channel_id,
+            "message_id": self.message_id,
+            "request": {
+                "method": self.method,
+                "url": self.url,
+                "headers": self.request_headers,
+                "body": self.request_body,
+                "signature_input": self.signature_input,
+            },
+            "answer": None
+            if self.answer_status is None
+            else {"status": self.answer_status, "body": self.answer_body},
+            "started_at": self.started_at,
+            "outcome": self.outcome,
+            "reason": self.reason,
+        }
