@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from emulator.api.channel_api import inbound_messages, outbound_messages
+from emulator.api.channel_api import inbound_messages, outbound_messages, update_message_status
 from emulator.api.gate import RateLimitAndJournalMiddleware
 from emulator.api.incoming import IncomingMessages
 from emulator.api.reading import (
@@ -76,6 +76,11 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
         # Front's Channel API (application channels): emulator/api/channel_api.py.
         Route("/channels/{channel_id}/inbound_messages", inbound_messages, methods=["POST"]),
         Route("/channels/{channel_id}/outbound_messages", outbound_messages, methods=["POST"]),
+        Route(
+            "/channels/{channel_id}/conversations/{conv_ext_id}/messages/{message_ext_id}/status",
+            update_message_status,
+            methods=["PUT"],
+        ),
         *control_routes,
         *outbound_control_routes,
         *application_control_routes,

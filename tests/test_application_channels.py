@@ -39,9 +39,10 @@ def test_application_channel_refuses_incoming_messages_naming_inbound_messages(c
     assert client.get("/_emulator/readyz").json()["messages"] == 0
 
 
-def test_teammates_cannot_send_on_an_application_channel_yet(client: TestClient) -> None:
+def test_new_messages_follow_the_channel_settings_as_on_custom_channels(client: TestClient) -> None:
     answer = client.post(f"/channels/{APP_CHANNEL}/messages", json={"to": ["ada"], "body": "hi"})
-    assert answer.status_code in (400, 403)
+    assert answer.status_code == 403
+    assert "does not allow new messages" in answer.json()["_error"]["message"]
 
 
 def test_create_application_draws_uid_and_secret(client: TestClient) -> None:

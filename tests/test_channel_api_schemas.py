@@ -66,6 +66,14 @@ def test_sync_answer_is_fronts_accepted_message(path: str) -> None:
     assert _differences(all_schemas()["accepted-message"], front, "") == []
 
 
+def test_status_update_schema_agrees_with_fronts_channel_api() -> None:
+    path = "/channels/{channel_id}/conversations/{conv_ext_id}/messages/{message_ext_id}/status"
+    front = _SPEC["paths"][path]["put"]["requestBody"]["content"]["application/json"]["schema"]
+    ours = all_schemas()["channel-message-status"]
+    assert _differences(ours, front, "") == []
+    assert ours["properties"]["status"]["enum"] == front["properties"]["status"]["enum"]
+
+
 def test_the_comparison_catches_an_invented_field_and_a_loosened_requirement() -> None:
     ours = json.loads(json.dumps(all_schemas()["channel-inbound-message"]))
     ours["properties"]["priority"] = {"type": "integer"}

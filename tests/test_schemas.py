@@ -821,6 +821,7 @@ OTHER_VALID_DOCUMENTS.update(
     {
         "application": _APPLICATION,
         "authorize-channel": {"name": "Partner chat", "address": "partner-2"},
+        "channel-message-status": {"status": "failed", "reason": "carrier refused"},
         "app-event": _APP_EVENT,
         "app-event-list": {"_results": [_APP_EVENT]},
         "create-application": {"name": "Acme", "webhook_url": "http://x.test/front"},
@@ -878,6 +879,13 @@ WRONG_PAYLOADS.update(
                 {"/to/0": {"handle": ""}, "/sender": {"handle": "x"}},
                 ["/sender: is not a known field", "/to/0/handle: must not be empty"],
             ),
+        ],
+        "channel-message-status": [
+            (
+                {"/status": "sent", "/reason": 5},
+                ["/reason: must be a string", "/status: must be one of: failed"],
+            ),
+            ({"/status": _DELETE}, ["/status: required"]),
         ],
         "authorize-channel": [
             ({"/name": "", "/address": 5}, ["/address: must be a string", "/name: must not be empty"]),

@@ -15,12 +15,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.channel_jwt import ChannelGrant, channel_grant
+from emulator.domain.applications import report_failed
 from emulator.domain.messages import AttachmentUpload, Contact, ExternalIds, SyncedMessage
 from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
 from emulator.domain.workspace import Channel
 from emulator.wire.bodies import media_type, parse_json, parse_multipart, read_body
-from emulator.wire.documents import checked
+from emulator.wire.documents import checked, json_document
 from emulator.wire.errors import FrontError
 from emulator.wire.lookups import channel_or_404
 from emulator.wire.responses import front_json
@@ -120,3 +121,19 @@ async def outbound_messages(request: Request) -> Response:
         attachments=tuple(uploads),
     )
     return _accepted(request, store, grant.channel, synced)
+
+
+async def update_message_status(request: Request) -> Response:
+    """PUT /channels/{id}/conversations/{conv_ext_id}/messages/{message_ext_id}/status: the app reports
+    that an outbound message failed to reach the contact."""
+    grant = authorised_channel(request)
+    document = await json_document(request, "channel-message-status", what="the status")
+    params = request.path_params
+    report_failed(
+        request.app.state.store,
+        grant.channel,
+        params["conv_ext_id"],
+        params["message_ext_id"],
+        document.get("reason") or None,
+    )
+    return Response(status_code=204)

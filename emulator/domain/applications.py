@@ -63,3 +63,24 @@ def authorized_channel(store: Store, planned: Channel, webhook_url: str) -> Chan
     channel = replace(planned, settings=replace(ChannelSettings(), webhook_url=webhook_url))
     store.replace_channel(channel)
     return channel
+
+
+def report_failed(
+    store: Store, channel: Channel, conversation_ext_id: str, message_ext_id: str, reason: str | None
+) -> None:
+    """The app says an outbound message it took did not reach the contact: failed, conversation reopened."""
+    message = store.message_by_external_id(channel, message_ext_id)
+    if (
+        message is None
+        or message.is_inbound
+        or message.external is None
+        or message.external.external_conversation_id != conversation_ext_id
+    ):
+        raise Refusal(
+            "not_found",
+            f"No outbound message {message_ext_id!r} in conversation {conversation_ext_id!r} "
+            f"of channel {channel.id}",
+        )
+    store.outbox.report_failure(
+        message, reason or "The app reported that the message could not be delivered."
+    )

@@ -137,6 +137,10 @@ class Outbox:
         self.in_flight -= 1
         self._finish(send.message, "internal_error", reason)
 
+    def report_failure(self, message: Message, reason: str) -> None:
+        """An application channel's app reports (after the fact) that a message it took was not delivered."""
+        self._finish(message, "internal_error", reason)
+
     def _finish(self, message: Message, error_type: str | None, reason: str | None) -> None:
         """The final state of a send: sent, or failed with Front's error type and a human reason."""
         message.delivery_status = "sent" if error_type is None else "failed"

@@ -24,13 +24,7 @@ SHARED_SETTINGS = frozenset({"undo_send_time", "all_teammates_can_reply"})
 
 def can_send(channel: Channel) -> Refusal | None:
     """Whether the emulator can deliver anything through `channel` at all."""
-    if channel.is_application:
-        return Refusal(
-            "invalid",
-            f"Channel {channel.id} is an application channel: the emulator does not deliver teammates' "
-            "messages to apps yet",
-        )
-    if not channel.is_custom:
+    if not (channel.is_custom or channel.is_application):
         return Refusal(
             "invalid",
             f"Channel {channel.id} is of type {channel.type}: the emulator sends on custom channels only",

@@ -26,6 +26,7 @@ from emulator.domain.messages import (
     Attachment,
     Conversation,
     ConversationStatus,
+    ExternalIds,
     IncomingMessage,
     Message,
     Recipient,
@@ -258,6 +259,24 @@ class Store:
         self._external_ids[key] = message_uid
         self._queue_creation(_AwaitingSync(message_uid, channel, synced))
         return message_uid
+
+    def keep_external_ids(self, message: Message, ids: ExternalIds) -> None:
+        """A teammate's message the app has sent: it keeps the app's ids, and its conversation threads the
+        app's later syncs under that external conversation id."""
+        message.external = ids
+        self._external_ids[(message.channel_id, ids.external_id)] = message.message_uid
+        conversation = self._conversations[message.conversation_id]
+        key = ("external_conversation_id", ids.external_conversation_id)
+        self._threads.setdefault((message.channel_id, key), conversation)
+        self.notify_message(message)
+
+    def external_conversation_ids(self, conversation_id: str) -> list[str]:
+        """The app's ids of a conversation, from its messages (several once conversations are merged)."""
+        found: list[str] = []
+        for message in self._conversation_messages.get(conversation_id, []):
+            if message.external is not None and message.external.external_conversation_id not in found:
+                found.append(message.external.external_conversation_id)
+        return found
 
     def message_by_external_id(self, channel: Channel, external_id: str) -> Message | None:
         uid = self._external_ids.get((channel.id, external_id))

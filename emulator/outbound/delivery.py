@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import orjson
 
 from emulator.domain.deliveries import UNRECORDED, Delivery
 from emulator.domain.messages import Message
@@ -23,6 +24,7 @@ from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
 from emulator.domain.workspace import Channel
 from emulator.outbound.answers import interpret_answer
+from emulator.outbound.application_answers import application_verdict, external_ids_of, message_event
 from emulator.outbound.javascript_json import stringify_bytes
 from emulator.schemas import SchemaViolation, validator
 from emulator.signing import signature_headers
@@ -163,6 +165,11 @@ class DeliveryEngine:
         except asyncio.CancelledError:
             store.outbox.abandon(generation, send, SHUTDOWN_REASON)
             raise
+        if channel.is_application and attempt.outcome == "sent" and generation == store.generation:
+            # The app's ids: later syncs and status updates find the message by them.
+            ids = external_ids_of(attempt.answer_body)
+            if ids is not None:
+                store.keep_external_ids(message, ids)
         delivery = store.outbox.record(
             generation, send, attempt, channel.settings.retries if retryable else 0
         )
@@ -181,6 +188,8 @@ class DeliveryEngine:
         return stringify_bytes(payload)
 
     def _request(self, message: Message, channel: Channel) -> _Request:
+        if channel.is_application:
+            return self._application_request(message, channel)
         settings = channel.settings
         body = self.outgoing_payload(message)
         now = self.store.clock.now()
@@ -199,6 +208,25 @@ class DeliveryEngine:
             "body_bytes": len(body),
         }
         return _Request(settings.webhook_url or "", body, headers, signature_input)
+
+    def _application_request(self, message: Message, channel: Channel) -> _Request:
+        """A `message` event to the app, signed with its App secret over `"<ms>:" + body`."""
+        application = self.store.application(channel.application or "")
+        if application is None:
+            raise ValueError(f"channel {channel.id} names no known application")
+        payload = orjson.loads(self.outgoing_payload(message))
+        body = stringify_bytes(message_event(payload, message, self.store))
+        now = self.store.clock.now()
+        headers = {"content-type": "application/json"}
+        headers.update(signature_headers(body, application.secret, "sha256-timestamp", now=now))
+        signature_input = {
+            "scheme": "sha256-timestamp",
+            "key": f"the App secret of application {application.uid}",
+            "timestamp": headers["x-front-request-timestamp"],
+            "signed": "'<timestamp>:' followed by the request body, exactly as sent",
+            "body_bytes": len(body),
+        }
+        return _Request(channel.settings.webhook_url or "", body, headers, signature_input)
 
     async def _post(self, send: Send, channel: Channel, request: _Request) -> tuple[Delivery, bool]:
         """The attempt as a journal entry (its id is given when it is recorded) and whether a failure may
@@ -245,6 +273,8 @@ class DeliveryEngine:
             status = None
         else:
             verdict = interpret_answer(status, answer_body)
+            if channel.is_application:
+                verdict = application_verdict(verdict, answer_body)
             error_type, reason, conforms = verdict.error_type, verdict.reason, verdict.conforms
         message = send.message
         attempt = Delivery(
