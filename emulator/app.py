@@ -10,7 +10,12 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
-from emulator.api.channel_api import inbound_messages, outbound_messages, update_message_status
+from emulator.api.channel_api import (
+    inbound_messages,
+    outbound_messages,
+    update_channel_or_status,
+    update_message_status,
+)
 from emulator.api.gate import RateLimitAndJournalMiddleware
 from emulator.api.incoming import IncomingMessages
 from emulator.api.reading import (
@@ -22,7 +27,7 @@ from emulator.api.reading import (
     list_conversation_messages,
     update_conversation,
 )
-from emulator.api.sending import compose_message, reply_to_conversation, update_channel
+from emulator.api.sending import compose_message, reply_to_conversation
 from emulator.config import Config
 from emulator.control.applications import routes as application_control_routes
 from emulator.control.outbox import routes as outbound_control_routes
@@ -70,7 +75,8 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
         Route("/conversations/{conversation_id}/messages", list_conversation_messages, methods=["GET"]),
         Route("/channels", list_channels, methods=["GET"]),
         Route("/channels/{channel_id}", get_channel, methods=["GET"]),
-        Route("/channels/{channel_id}", update_channel, methods=["PATCH"]),
+        # The Core API's settings change, or the Channel API's status report with a channel JWT.
+        Route("/channels/{channel_id}", update_channel_or_status, methods=["PATCH"]),
         Route("/conversations/{conversation_id}/messages", reply_to_conversation, methods=["POST"]),
         Route("/channels/{channel_id}/messages", compose_message, methods=["POST"]),
         # Front's Channel API (application channels): emulator/api/channel_api.py.

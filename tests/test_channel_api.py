@@ -255,3 +255,21 @@ def test_the_jwt_reads_its_own_channel_and_nothing_else(client: TestClient) -> N
     assert client.get(foreign_conversation, headers=token).status_code == 403
     # Other routes still want an API token.
     assert client.get("/channels", headers=token).status_code == 401
+
+
+def test_the_app_reports_its_channel_offline_and_back(client: TestClient) -> None:
+    assert client.get(f"/channels/{APP_CHANNEL}").json()["status"] == "ok"
+    offline = client.patch(
+        f"/channels/{APP_CHANNEL}", json={"status": "offline"}, headers=bearer(channel_jwt())
+    )
+    assert offline.status_code == 204, offline.text
+    assert client.get(f"/channels/{APP_CHANNEL}").json()["status"] == "offline"
+    bad = client.patch(f"/channels/{APP_CHANNEL}", json={"status": "down"}, headers=bearer(channel_jwt()))
+    assert bad.status_code == 400
+    assert bad.json()["_error"]["details"] == ["/status: must be one of: offline, ok"]
+    back = client.patch(f"/channels/{APP_CHANNEL}", json={"status": "ok"}, headers=bearer(channel_jwt()))
+    assert back.status_code == 204
+    assert client.get(f"/channels/{APP_CHANNEL}").json()["status"] == "ok"
+    # With an API token the route is still the Core API's settings change; custom channels show no status.
+    assert client.patch(f"/channels/{CHANNEL}", json={"name": "Renamed"}).status_code == 204
+    assert "status" not in client.get(f"/channels/{CHANNEL}").json()

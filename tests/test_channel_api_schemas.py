@@ -74,6 +74,13 @@ def test_status_update_schema_agrees_with_fronts_channel_api() -> None:
     assert ours["properties"]["status"]["enum"] == front["properties"]["status"]["enum"]
 
 
+def test_channel_status_schema_agrees_with_fronts_update_channel() -> None:
+    front = _SPEC["components"]["schemas"]["UpdateChannel"]
+    ours = all_schemas()["channel-status"]
+    assert _differences(ours, front, "") == []
+    assert ours["properties"]["status"]["enum"] == front["properties"]["status"]["enum"]
+
+
 def test_the_comparison_catches_an_invented_field_and_a_loosened_requirement() -> None:
     ours = json.loads(json.dumps(all_schemas()["channel-inbound-message"]))
     ours["properties"]["priority"] = {"type": "integer"}

@@ -47,8 +47,8 @@ def test_workspace_has_exactly_the_documented_shape(client):
     assert set(workspace) == {"channels", "teammates", "tokens", "api_secret", "applications"}
     assert workspace["api_secret"] == "front-emulator-api-secret"
     for channel in workspace["channels"]:
-        # An application channel also names its app (docs/application-channels.md).
-        assert set(channel) - {"application"} == {"id", "address", "name", "type", "settings"}
+        # An application channel also names its app and its status (docs/application-channels.md).
+        assert set(channel) - {"application", "status"} == {"id", "address", "name", "type", "settings"}
         assert channel["id"].startswith("cha_")
         assert isinstance(channel["settings"], dict)
     for token in workspace["tokens"]:

@@ -91,6 +91,9 @@ EXTRA_PROPERTIES: dict[str, str] = {
     "message:/metadata/referenced_message_external_id": "application channels",
     "message-list:/_results/items/metadata/external_conversation_id": "same as message",
     "message-list:/_results/items/metadata/referenced_message_external_id": "same as message",
+    # The Channel API's PATCH /channels/{id} status, shown on application channels.
+    "channel:/status": "application channels: ok or offline",
+    "channel-list:/_results/items/status": "same as channel",
 }
 MISSING_REQUIRED: dict[str, str] = {
     # Front's TeammateResponse lists license_type as required but never declares it (no type, no values),
@@ -822,6 +825,7 @@ OTHER_VALID_DOCUMENTS.update(
         "application": _APPLICATION,
         "authorize-channel": {"name": "Partner chat", "address": "partner-2"},
         "channel-message-status": {"status": "failed", "reason": "carrier refused"},
+        "channel-status": {"status": "offline"},
         "app-event": _APP_EVENT,
         "app-event-list": {"_results": [_APP_EVENT]},
         "create-application": {"name": "Acme", "webhook_url": "http://x.test/front"},
@@ -879,6 +883,10 @@ WRONG_PAYLOADS.update(
                 {"/to/0": {"handle": ""}, "/sender": {"handle": "x"}},
                 ["/sender: is not a known field", "/to/0/handle: must not be empty"],
             ),
+        ],
+        "channel-status": [
+            ({"/status": "down"}, ["/status: must be one of: offline, ok"]),
+            ({"/status": _DELETE, "/name": "x"}, ["/name: is not a known field", "/status: required"]),
         ],
         "channel-message-status": [
             (

@@ -9,12 +9,14 @@ App secret a token could be checked against.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator.api.channel_jwt import ChannelGrant, channel_grant
+from emulator.api.channel_jwt import ChannelGrant, channel_grant, is_channel_jwt
+from emulator.api.sending import update_channel
 from emulator.domain.applications import report_failed
 from emulator.domain.messages import AttachmentUpload, Contact, ExternalIds, SyncedMessage
 from emulator.domain.rules import Refusal
@@ -136,4 +138,15 @@ async def update_message_status(request: Request) -> Response:
         params["message_ext_id"],
         document.get("reason") or None,
     )
+    return Response(status_code=204)
+
+
+async def update_channel_or_status(request: Request) -> Response:
+    """PATCH /channels/{id} is two operations on one path: the Core API's settings change (an API token)
+    and the Channel API's status report (a channel JWT), told apart by the token."""
+    if not is_channel_jwt(request):
+        return await update_channel(request)
+    grant = authorised_channel(request)
+    document = await json_document(request, "channel-status", what="the status")
+    request.app.state.store.replace_channel(replace(grant.channel, status=document["status"]))
     return Response(status_code=204)

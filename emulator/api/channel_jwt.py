@@ -112,14 +112,19 @@ def _check_time(store: Store, claims: dict[str, Any]) -> None:
         raise _refuse("jti must be a non-empty string")
 
 
+def is_channel_jwt(request: Request) -> bool:
+    """Whether the request's bearer looks like a JWT (three dot-separated parts) rather than an API token."""
+    header = request.headers.get("authorization")
+    value = header.partition(" ")[2].strip() if header else ""
+    return value.count(".") == 2 and request.app.state.store.token(value) is None
+
+
 def reader_grant(request: Request, scope: str) -> ChannelGrant | None:
     """Reading routes take an API token with `scope` (None) or a channel JWT, which reads the messages
     and conversations of its own channel only (see `check_grant`)."""
-    header = request.headers.get("authorization")
-    value = header.partition(" ")[2].strip() if header else ""
     store: Store = request.app.state.store
-    if value.count(".") == 2 and store.token(value) is None:
-        return channel_grant(store, header, None)
+    if is_channel_jwt(request):
+        return channel_grant(store, request.headers.get("authorization"), None)
     authorise(request, scope)
     return None
 

@@ -12,6 +12,7 @@ ReplyMode = Literal["this_channel", "cannot_reply"]
 ContactType = Literal["custom", "email", "phone"]
 SigningScheme = Literal["sha1-body", "sha256-timestamp"]
 DeleteSignature = Literal["body", "undefined"]
+ChannelStatus = Literal["ok", "offline"]
 
 # Front's scope names; the full-access token of the default workspace has all of them.
 ALL_SCOPES: tuple[str, ...] = (
@@ -90,6 +91,8 @@ class Channel:
     settings: ChannelSettings = field(default_factory=ChannelSettings)
     # The App UID of an application channel (Front's Channel API); None for a custom channel.
     application: str | None = None
+    # Application channels: what the app last said with PATCH /channels/{id} (Channel API).
+    status: ChannelStatus = "ok"
 
     @property
     def is_custom(self) -> bool:
@@ -110,6 +113,7 @@ class Channel:
         }
         if self.application is not None:
             document["application"] = self.application
+            document["status"] = self.status
         return document
 
 
@@ -206,6 +210,7 @@ def workspace_from_document(document: dict[str, Any]) -> Workspace:
             type=item.get("type", "custom"),
             settings=replace(ChannelSettings(), **(item.get("settings") or {})),
             application=item.get("application"),
+            status=item.get("status", "ok"),
         )
         for item in document["channels"]
     )

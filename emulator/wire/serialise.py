@@ -130,7 +130,7 @@ def conversation_json(base: str, conversation: Conversation, store: Store) -> di
 
 
 def channel_json(base: str, channel: Channel) -> dict[str, Any]:
-    return {
+    document = {
         "_links": {"self": f"{base}/channels/{channel.id}", "related": {"inbox": None}},
         "id": channel.id,
         "name": channel.name,
@@ -146,3 +146,6 @@ def channel_json(base: str, channel: Channel) -> dict[str, Any]:
         "is_valid": not (channel.is_custom or channel.is_application)
         or channel.settings.webhook_url is not None,
     }
+    if channel.is_application:
+        document["status"] = channel.status
+    return document
