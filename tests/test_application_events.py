@@ -187,3 +187,26 @@ def test_message_imported_can_be_switched_off_per_channel(client: TestClient, ap
     assert event.document["metadata"]["external_conversation_id"] == "c1"
     assert event.path == f"/app/channels/{chatty['id']}"
     assert client.get("/_emulator/readyz").json()["messages"] == 2
+
+
+def test_an_auto_reply_setting_sends_message_autoreply_without_an_id(
+    client: TestClient, app: AppReceiver
+) -> None:
+    add_app(client, app)
+    channel = authorize(client).json()
+    workspace = client.get("/_emulator/workspace").json()
+    for item in workspace["channels"]:
+        if item["id"] == channel["id"]:
+            item["settings"]["message_autoreply"] = True
+    assert client.post("/_emulator/seed", json={"workspace": workspace}).status_code == 200
+    app.received.clear()
+    _sync(client, channel["id"], "m1")
+    app.wait_for(2)
+    (event,) = [r for r in app.received if r.document["type"] == "message_autoreply"]
+    assert event.signature_problem is None
+    payload = event.document["payload"]
+    assert payload["type"] == "auto_reply"
+    assert "id" not in payload
+    assert payload["is_inbound"] is False
+    assert [recipient["role"] for recipient in payload["recipients"]] == ["from", "to"]
+    assert event.document["metadata"] == {"external_conversation_ids": ["c1"]}

@@ -44,6 +44,9 @@ class ChannelSettings:
     all_teammates_can_reply: bool = True
     # Application channels: send the app `message_imported` after each synced message is created.
     message_imported_events: bool = True
+    # Application channels: after each inbound sync, send the app a `message_autoreply` as Front does when
+    # the inbox has an auto-reply rule (off by default).
+    message_autoreply: bool = False
 
     def as_document(self) -> dict[str, Any]:
         return {
@@ -58,6 +61,7 @@ class ChannelSettings:
             "retries": self.retries,
             "all_teammates_can_reply": self.all_teammates_can_reply,
             "message_imported_events": self.message_imported_events,
+            "message_autoreply": self.message_autoreply,
         }
 
 
