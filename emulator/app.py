@@ -10,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
+from emulator.api.around import routes as around_routes
 from emulator.api.channel_api import (
     inbound_messages,
     outbound_messages,
@@ -87,6 +88,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
             update_message_status,
             methods=["PUT"],
         ),
+        *around_routes,
         *control_routes,
         *outbound_control_routes,
         *application_control_routes,

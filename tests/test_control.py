@@ -44,7 +44,7 @@ def test_workspace_has_exactly_the_documented_shape(client):
     answer = client.get("/_emulator/workspace")
     assert answer.status_code == 200
     workspace = answer.json()
-    assert set(workspace) == {"channels", "teammates", "tokens", "api_secret", "applications"}
+    assert set(workspace) == {"channels", "teammates", "tokens", "api_secret", "applications", "inboxes"}
     assert workspace["api_secret"] == "front-emulator-api-secret"
     for channel in workspace["channels"]:
         # An application channel also names its app and its status (docs/application-channels.md).

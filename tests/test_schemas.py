@@ -55,6 +55,16 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
     "channel-list": ("/channels", "get", "200"),
     "accepted-message": ("/channels/{channel_id}/incoming_messages", "post", "202"),
     "teammate": ("/teammates/{teammate_id}", "get", "200"),
+    "contact": ("/contacts/{contact_id}", "get", "200"),
+    "contact-list": ("/contacts", "get", "200"),
+    "conversation-list": ("/conversations", "get", "200"),
+    "teammate-list": ("/teammates", "get", "200"),
+    "inbox": ("/inboxes/{inbox_id}", "get", "200"),
+    "inbox-list": ("/inboxes", "get", "200"),
+    "event": ("/events/{event_id}", "get", "200"),
+    "event-list": ("/conversations/{conversation_id}/events", "get", "200"),
+    "comment-list": ("/conversations/{conversation_id}/comments", "get", "200"),
+    "seen-receipt-list": ("/messages/{message_id}/seen", "get", "200"),
 }
 COMPONENTS = {
     "recipient": "RecipientResponse",
@@ -72,6 +82,10 @@ TYPE_DIFFERENCES: dict[str, str] = {
     # Front's spec makes author a TeammateResponse; an inbound custom message has no teammate author.
     "message:/author": "null for inbound messages",
     "message-list:/_results/items/author": "same as message:/author",
+    "event:/target/data/error_type": "same as message:/error_type",
+    "event:/target/data/author": "same as message:/author",
+    "event-list:/_results/items/target/data/error_type": "same as message:/error_type",
+    "event-list:/_results/items/target/data/author": "same as message:/author",
     # Real clients (PyPI frontapp, npm front-sdk) send optional CustomMessage fields as null, and Front
     # accepts them; our request schema allows null wherever Front's spec only says string/object/array.
     "custom-message:/sender/name": "null accepted as absent",
@@ -94,6 +108,10 @@ EXTRA_PROPERTIES: dict[str, str] = {
     # The Channel API's PATCH /channels/{id} status, shown on application channels.
     "channel:/status": "application channels: ok or offline",
     "channel-list:/_results/items/status": "same as channel",
+    "event:/target/data/metadata/external_conversation_id": "same as message",
+    "event:/target/data/metadata/referenced_message_external_id": "same as message",
+    "event-list:/_results/items/target/data/metadata/external_conversation_id": "same as message",
+    "event-list:/_results/items/target/data/metadata/referenced_message_external_id": "same as message",
 }
 MISSING_REQUIRED: dict[str, str] = {
     # Front's TeammateResponse lists license_type as required but never declares it (no type, no values),
@@ -102,6 +120,16 @@ MISSING_REQUIRED: dict[str, str] = {
     "message:/author/license_type": "same as teammate:/license_type",
     "message-list:/_results/items/author/license_type": "same as teammate:/license_type",
     "conversation:/assignee/license_type": "same as teammate:/license_type",
+    "conversation-list:/_results/items/assignee/license_type": "same as teammate:/license_type",
+    "teammate-list:/_results/items/license_type": "same as teammate:/license_type",
+    "event:/source/data/license_type": "same as teammate:/license_type",
+    "event:/target/data/license_type": "same as teammate:/license_type",
+    "event:/target/data/author/license_type": "same as teammate:/license_type",
+    "event:/conversation/assignee/license_type": "same as teammate:/license_type",
+    "event-list:/_results/items/source/data/license_type": "same as teammate:/license_type",
+    "event-list:/_results/items/target/data/license_type": "same as teammate:/license_type",
+    "event-list:/_results/items/target/data/author/license_type": "same as teammate:/license_type",
+    "event-list:/_results/items/conversation/assignee/license_type": "same as teammate:/license_type",
 }
 
 
@@ -221,6 +249,14 @@ def _compare(
     if not _compatible(our_types, front_types) and key not in TYPE_DIFFERENCES:
         problems.append(f"{key}: our type {sorted(our_types)} is not within Front's {sorted(front_types)}")
     front = _front_resolve(front)
+    alternatives = front.get("oneOf")
+    if alternatives and "properties" not in front:
+        # Front's node is one of several shapes (an event's source or target): each of ours must fit one.
+        for branch, branch_document in ours.branches(our, document):
+            problems += min(
+                (_compare(ours, branch, branch_document, option, pointer) for option in alternatives), key=len
+            )
+        return problems
     for branch, branch_document in ours.branches(our, document):
         if "properties" in branch or "required" in branch:
             front_properties = front.get("properties", {})
@@ -250,6 +286,16 @@ RESPONSE_SCHEMAS = [
     "recipient",
     "teammate",
     "accepted-message",
+    "contact",
+    "contact-list",
+    "conversation-list",
+    "teammate-list",
+    "inbox",
+    "inbox-list",
+    "event",
+    "event-list",
+    "comment-list",
+    "seen-receipt-list",
 ]
 
 
@@ -358,6 +404,7 @@ def documents(make_client: Callable[..., TestClient]) -> dict[str, Any]:
         "update-conversation": {"status": "archived"},
         "outgoing-answer": {"type": "bad_request", "message": "unknown recipient"},
         **OTHER_VALID_DOCUMENTS,
+        **_around_documents(client, message),
         "workspace": client.get("/_emulator/workspace").json(),
         # The control plane's answers (after the requests above, so the journal has a refused one).
         "clock": client.get("/_emulator/clock").json(),
@@ -681,8 +728,9 @@ WRONG_PAYLOADS: dict[str, list[tuple[dict[str, Any], list[str]]]] = {
             {"/tokens/1/scopes/0": "admin"},
             [
                 "/tokens/1/scopes/0: must be one of: *, attachments:read, channels:read, "
-                "channels:write, conversations:read, conversations:write, messages:read, "
-                "messages:send, messages:write, teammates:read"
+                "channels:write, comments:read, comments:write, contacts:read, contacts:write, "
+                "conversations:read, conversations:write, events:*:read, inboxes:read, messages:read, "
+                "messages:send, messages:write, tags:read, tags:write, teammates:read"
             ],
         ),
     ],
@@ -935,6 +983,101 @@ WRONG_PAYLOADS["workspace"].append(
             "/channels/3/application: must match the pattern ^[0-9a-z]+$",
         ],
     )
+)
+
+
+# The Front around a channel (tests/test_around.py): real answers of the emulator.
+def _around_documents(client: TestClient, message: dict[str, Any]) -> dict[str, Any]:
+    conversation_url = message["_links"]["related"]["conversation"]
+    events = client.get(conversation_url + "/events").json()
+    return {
+        "contact": client.get(message["recipients"][0]["_links"]["related"]["contact"]).json(),
+        "contact-list": client.get("/contacts").json(),
+        "conversation-list": client.get("/conversations").json(),
+        "teammate-list": client.get("/teammates").json(),
+        "inbox": client.get("/inboxes/inb_1c01").json(),
+        "inbox-list": client.get("/inboxes").json(),
+        "event": events["_results"][0],
+        "event-list": events,
+        "comment-list": client.get(conversation_url + "/comments").json(),
+        "seen-receipt-list": client.get(message["_links"]["related"]["message_seen"]).json(),
+    }
+
+
+WRONG_PAYLOADS.update(
+    {
+        "contact": [
+            (
+                {"/handles": [], "/is_private": "no"},
+                ["/handles: must not be empty", "/is_private: must be true or false"],
+            ),
+            (
+                {"/handles/0/source": "pager", "/_links/related": _DELETE},
+                [
+                    "/_links/related: required",
+                    "/handles/0/source: must be one of: twitter, email, phone, facebook, intercom, "
+                    "front_chat, custom",
+                ],
+            ),
+        ],
+        "contact-list": [
+            (
+                {"/_pagination": _DELETE, "/_results/0/name": 5},
+                ["/_pagination: required", "/_results/0/name: must be a string"],
+            ),
+        ],
+        "conversation-list": [
+            (
+                {"/_results/0/status": "open"},
+                ["/_results/0/status: must be one of: archived, unassigned, deleted, assigned"],
+            ),
+            ({"/_results": {}}, ["/_results: must be an array"]),
+        ],
+        "teammate-list": [
+            (
+                {"/_results/1/id": "usr_2", "/_pagination": {}},
+                [
+                    "/_pagination: is not a known field",
+                    "/_results/1/id: must match the pattern ^tea_[0-9a-z]+$",
+                ],
+            ),
+        ],
+        "inbox": [
+            (
+                {"/id": "cha_1", "/is_public": 1},
+                ["/id: must match the pattern ^inb_[0-9a-z]+$", "/is_public: must be true or false"],
+            ),
+            (
+                {"/_links/related/channels": _DELETE, "/name": ""},
+                ["/_links/related/channels: required", "/name: must not be empty"],
+            ),
+        ],
+        "inbox-list": [({"/_results/0/custom_fields": []}, ["/_results/0/custom_fields: must be an object"])],
+        "event": [
+            (
+                {"/type": "explode", "/emitted_at": "now"},
+                [
+                    "/emitted_at: must be a number",
+                    "/type: must be one of: inbound, outbound, out_reply, assign, unassign, archive, reopen, "
+                    "trash, restore, sending_error, tag, untag, comment",
+                ],
+            ),
+            (
+                {"/source/_meta/type": "robot", "/conversation": _DELETE},
+                ["/conversation: required", "/source/_meta/type: must be one of: api, teammate, recipient"],
+            ),
+        ],
+        "event-list": [
+            ({"/_results/0/id": "event-1"}, ["/_results/0/id: must match the pattern ^evt_[0-9a-z]+$"])
+        ],
+        "comment-list": [({"/_results": [{"id": "com_1"}]}, ["/_results: must be empty"])],
+        "seen-receipt-list": [
+            (
+                {"/_pagination/next": "http://x.test/next", "/_links": _DELETE},
+                ["/_links: required", "/_pagination/next: must be null"],
+            )
+        ],
+    }
 )
 
 

@@ -115,12 +115,13 @@ def _page_token(request: Request) -> int | None:
 async def list_channels(request: Request) -> Response:
     authorise(request, "channels:read")
     base = base_url(request)
-    channels = request.app.state.store.workspace.channels
-    document = {"_links": {"self": f"{base}/channels"}, "_results": [channel_json(base, c) for c in channels]}
+    store = request.app.state.store
+    channels = [channel_json(base, channel, store) for channel in store.workspace.channels]
+    document = {"_links": {"self": f"{base}/channels"}, "_results": channels}
     return front_json(request, document, "channel-list")
 
 
 async def get_channel(request: Request) -> Response:
     authorise(request, "channels:read")
     channel = channel_or_404(request.app.state.store, request.path_params["channel_id"])
-    return front_json(request, channel_json(base_url(request), channel), "channel")
+    return front_json(request, channel_json(base_url(request), channel, request.app.state.store), "channel")

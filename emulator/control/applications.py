@@ -69,7 +69,7 @@ async def authorize_channel(request: Request) -> Response:
     webhook_url = answer["webhook_url"]
     channel = authorized_channel(store, planned, webhook_url)
     created = channel.as_document()
-    created["_links"] = {"self": channel_json(base_url(request), channel)["_links"]["self"]}
+    created["_links"] = {"self": channel_json(base_url(request), channel, store)["_links"]["self"]}
     return front_json(request, created, "workspace-channel", 201)
 
 

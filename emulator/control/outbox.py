@@ -26,7 +26,8 @@ async def create_channel(request: Request) -> Response:
     check_new_channel(store, channel)
     store.replace_channel(channel)
     document = channel.as_document()
-    document["_links"] = {"self": channel_json(base_url(request), channel)["_links"]["self"]}
+    links = channel_json(base_url(request), channel, store)["_links"]
+    document["_links"] = {"self": links["self"]}
     return front_json(request, document, "workspace-channel", 201)
 
 

@@ -152,6 +152,9 @@ class Outbox:
             # A failed send must be seen: bring the conversation back to the inbox.
             conversation.reopen()
             conversation.updated_at = round(self._store.clock.now(), 3)
+            self._store.events.record(
+                "sending_error", conversation.id, conversation.updated_at, "api", None, "message", message.id
+            )
         self._store.notify_message(message)
 
     def delivery(self, delivery_id: str) -> Delivery | None:

@@ -18,8 +18,10 @@ from urllib.parse import unquote
 
 from emulator.domain.app_events import AppEvent
 from emulator.domain.clock import Clock, ControllableClock
+from emulator.domain.contacts import ContactBook
 from emulator.domain.creation_delay import CreationDelay
 from emulator.domain.deliveries import Delivery
+from emulator.domain.events import EventLog, EventSource, EventType, status_change_event
 from emulator.domain.handles import normalise_handle
 from emulator.domain.ids import IdSource
 from emulator.domain.messages import (
@@ -133,7 +135,8 @@ class Store:
         self._conversations: dict[str, Conversation] = {}
         self._conversation_messages: dict[str, list[Message]] = {}
         self._threads: dict[tuple[str, ThreadKey], Conversation] = {}
-        self._contacts: dict[str, str] = {}
+        self.contacts = ContactBook()
+        self.events = EventLog()
         self._channel_recipients: dict[str, Recipient] = {}
         self._seq = 0
         # The event journal (emulator/domain/app_events.py), oldest first.
@@ -311,17 +314,22 @@ class Store:
         if self.normalise_phone_handles:
             handle = normalise_handle(handle)
         created_at = round(created_at, 3)
-        contact = Recipient(
-            handle=handle,
-            role="from",
-            name=incoming.sender_name,
-            contact_id=incoming.sender_contact_id or self._contact_id(handle),
+        contact_id = self.contacts.see(
+            handle,
+            channel.settings.contact_type,
+            incoming.sender_name,
+            created_at,
+            self._new_contact_id,
+            incoming.sender_contact_id,
         )
+        contact = Recipient(handle=handle, role="from", name=incoming.sender_name, contact_id=contact_id)
         key = thread_key(handle, incoming.thread_ref)
         conversation = self._conversation_for(channel, key)
         if conversation is None:
             conversation = self._start_conversation(channel, key, incoming.subject, contact, created_at)
-        conversation.reopen()
+        if conversation.status == "archived":
+            conversation.reopen()
+            self.events.record("reopen", conversation.id, created_at, "recipient")
         conversation.updated_at = created_at
         if conversation.waiting_since is None:
             conversation.waiting_since = created_at
@@ -348,6 +356,7 @@ class Store:
         self._messages[message.id] = message
         self._messages_by_uid[message.message_uid] = message
         self._conversation_messages[conversation.id].append(message)
+        self.events.record("inbound", conversation.id, created_at, "recipient", None, "message", message.id)
         # Checked here rather than in _notify: this is the incoming hot path.
         if self.listeners:
             self.notify_message(message, "message_created")
@@ -368,12 +377,15 @@ class Store:
                 handle=handle,
                 role="from" if synced.is_inbound else "to",
                 name=contact.name,
-                contact_id=self._contact_id(handle),
+                contact_id=self.contacts.see(
+                    handle, channel.settings.contact_type, contact.name, created_at, self._new_contact_id
+                ),
             )
             for handle, contact in zip(handles, synced.contacts, strict=True)
         )
         key = ("external_conversation_id", synced.external.external_conversation_id)
         conversation = self._conversation_for(channel, key)
+        is_reply = conversation is not None
         if conversation is None:
             contact = contacts[0] if synced.is_inbound else replace(contacts[0], role="from")
             conversation = self._start_conversation(channel, key, synced.subject, contact, created_at)
@@ -413,6 +425,9 @@ class Store:
         self._messages[message.id] = message
         self._messages_by_uid[message.message_uid] = message
         self._conversation_messages[conversation.id].append(message)
+        source: EventSource = "recipient" if synced.is_inbound else "teammate" if synced.author_id else "api"
+        kind: EventType = "inbound" if synced.is_inbound else "out_reply" if is_reply else "outbound"
+        self.events.record(kind, conversation.id, created_at, source, synced.author_id, "message", message.id)
         self.notify_message(message, "message_created")
         return message
 
@@ -448,11 +463,8 @@ class Store:
             self._channel_recipients[channel.address] = recipient
         return recipient
 
-    def _contact_id(self, handle: str) -> str:
-        contact_id = self._contacts.get(handle)
-        if contact_id is None:
-            contact_id = self._contacts[handle] = self.ids.new_id("crd")
-        return contact_id
+    def _new_contact_id(self) -> str:
+        return self.ids.new_id("crd")
 
     # -- reading ---------------------------------------------------------------------------------
 
@@ -500,8 +512,12 @@ class Store:
             new_status = status  # type: ignore[assignment]
         else:
             raise ValueError(f"unsupported conversation status {status!r}")
+        now = round(self.clock.now(), 3)
+        event = status_change_event(conversation.status, new_status)
+        if event is not None:
+            self.events.record(event, conversation.id, now)
         conversation.status = new_status
-        conversation.updated_at = round(self.clock.now(), 3)
+        conversation.updated_at = now
         self.notify(
             "conversation_changed", channel_id=conversation.channel_id, conversation_id=conversation.id
         )
@@ -546,6 +562,7 @@ class Store:
     ) -> Message:
         """Record a teammate's message as pending until the channel's undo window has passed."""
         now = round(self.clock.now(), 3)
+        is_reply = conversation is not None
         if conversation is None:
             # A teammate's new message starts a conversation no inbound message threads into.
             key = ("outbound", self.ids.new_uid())
@@ -580,11 +597,25 @@ class Store:
         self.outbox.plan(Send(message), send_at)
         conversation.updated_at = now
         conversation.waiting_since = None
+        source: EventSource = "teammate" if outgoing.author_id else "api"
+        self.events.record(
+            "out_reply" if is_reply else "outbound",
+            conversation.id,
+            now,
+            source,
+            outgoing.author_id,
+            "message",
+            message.id,
+        )
         if channel.settings.auto_assign and conversation.assignee_id is None and outgoing.author_id:
             conversation.assignee_id = outgoing.author_id
             conversation.status = "assigned"
-        if outgoing.archive:
+            self.events.record(
+                "assign", conversation.id, now, source, outgoing.author_id, "teammate", outgoing.author_id
+            )
+        if outgoing.archive and conversation.status != "archived":
             conversation.status = "archived"
+            self.events.record("archive", conversation.id, now, source, outgoing.author_id)
         self.notify_message(message, "message_created")
         return message
 

@@ -19,11 +19,19 @@ ALL_SCOPES: tuple[str, ...] = (
     "attachments:read",
     "channels:read",
     "channels:write",
+    "comments:read",
+    "comments:write",
+    "contacts:read",
+    "contacts:write",
     "conversations:read",
     "conversations:write",
+    "events:*:read",
+    "inboxes:read",
     "messages:read",
     "messages:send",
     "messages:write",
+    "tags:read",
+    "tags:write",
     "teammates:read",
 )
 
@@ -146,6 +154,23 @@ class Teammate:
 
 
 @dataclass(frozen=True, slots=True)
+class Inbox:
+    """A shared inbox: the channels whose conversations land in it, and the teammates who see it."""
+
+    id: str
+    name: str
+    channel_ids: tuple[str, ...]
+    # None: every teammate of the workspace.
+    teammate_ids: tuple[str, ...] | None = None
+
+    def as_document(self) -> dict[str, Any]:
+        document: dict[str, Any] = {"id": self.id, "name": self.name, "channels": list(self.channel_ids)}
+        if self.teammate_ids is not None:
+            document["teammates"] = list(self.teammate_ids)
+        return document
+
+
+@dataclass(frozen=True, slots=True)
 class ApiToken:
     token: str
     scopes: frozenset[str]
@@ -189,6 +214,7 @@ class Workspace:
     api_secret: str
     history: tuple[HistoryMessage, ...] = ()
     applications: tuple[Application, ...] = ()
+    inboxes: tuple[Inbox, ...] = ()
 
     def as_document(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -201,6 +227,8 @@ class Workspace:
             document["history"] = [message.as_document() for message in self.history]
         if self.applications:
             document["applications"] = [application.as_document() for application in self.applications]
+        if self.inboxes:
+            document["inboxes"] = [inbox.as_document() for inbox in self.inboxes]
         return document
 
 
@@ -262,14 +290,28 @@ def workspace_from_document(document: dict[str, Any]) -> Workspace:
         )
         for item in document.get("history", [])
     )
-    return Workspace(channels, teammates, tokens, document["api_secret"], history, applications)
+    inboxes = tuple(
+        Inbox(
+            id=item["id"],
+            name=item["name"],
+            channel_ids=tuple(item["channels"]),
+            teammate_ids=tuple(item["teammates"]) if "teammates" in item else None,
+        )
+        for item in document.get("inboxes", [])
+    )
+    return Workspace(channels, teammates, tokens, document["api_secret"], history, applications, inboxes)
 
 
 def workspace_problems(document: dict[str, Any]) -> list[str]:
     """What the schema cannot say about a schema-valid document: ids and addresses used twice, and
     history messages on channels that take none, channels of unknown applications; one
     `"/json/pointer: reason"` line each."""
-    return _duplicates(document) + _history_channels(document) + _channel_applications(document)
+    return (
+        _duplicates(document)
+        + _history_channels(document)
+        + _channel_applications(document)
+        + inbox_problems(document)
+    )
 
 
 def _duplicates(document: dict[str, Any]) -> list[str]:
@@ -280,6 +322,7 @@ def _duplicates(document: dict[str, Any]) -> list[str]:
         ("teammates", "id"),
         ("tokens", "token"),
         ("applications", "uid"),
+        ("inboxes", "id"),
     ):
         seen: set[str] = set()
         for index, item in enumerate(document.get(collection, [])):
@@ -313,3 +356,39 @@ def _channel_applications(document: dict[str, Any]) -> list[str]:
         for index, channel in enumerate(document["channels"])
         if "application" in channel and channel["application"] not in known
     ]
+
+
+def own_inbox_id(channel_id: str) -> str:
+    """The inbox of a channel no inbox of the workspace lists: one of its own, named after it."""
+    return "inb_" + channel_id.removeprefix("cha_")
+
+
+def inbox_problems(document: dict[str, Any]) -> list[str]:
+    """Inboxes name channels and teammates of the workspace, each channel in one inbox at most, and no
+    inbox takes the id a channel's own inbox has."""
+    channels = {channel["id"] for channel in document["channels"]}
+    teammates = {teammate["id"] for teammate in document.get("teammates", [])}
+    problems = []
+    placed: dict[str, str] = {}
+    for index, inbox in enumerate(document.get("inboxes", [])):
+        for position, channel_id in enumerate(inbox["channels"]):
+            where = f"/inboxes/{index}/channels/{position}"
+            if channel_id not in channels:
+                problems.append(f"{where}: no channel {channel_id!r} in this workspace")
+            elif channel_id in placed:
+                problems.append(f"{where}: {channel_id!r} is already in inbox {placed[channel_id]!r}")
+            else:
+                placed[channel_id] = inbox["id"]
+        for position, teammate_id in enumerate(inbox.get("teammates", [])):
+            if teammate_id not in teammates:
+                problems.append(
+                    f"/inboxes/{index}/teammates/{position}: no teammate {teammate_id!r} in this workspace"
+                )
+    reserved = {own_inbox_id(channel_id): channel_id for channel_id in channels - set(placed)}
+    problems += [
+        f"/inboxes/{index}/id: {inbox['id']!r} is the own inbox of channel {reserved[inbox['id']]!r}, "
+        "which no inbox lists"
+        for index, inbox in enumerate(document.get("inboxes", []))
+        if inbox["id"] in reserved
+    ]
+    return problems

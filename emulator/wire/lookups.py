@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 from typing import TypeVar
+from urllib.parse import unquote
 
+from emulator.domain.contacts import Contact
 from emulator.domain.deliveries import Delivery
+from emulator.domain.events import Event
+from emulator.domain.inboxes import inbox
 from emulator.domain.messages import Conversation, Message
 from emulator.domain.store import Store
-from emulator.domain.workspace import Channel
+from emulator.domain.workspace import Channel, Inbox, Teammate
 from emulator.wire.errors import FrontError
 
 Found = TypeVar("Found")
+TEAMMATE_EMAIL_ALIAS = "alt:email:"
 
 
 def _or_404(found: Found | None, what: str) -> Found:
@@ -34,3 +39,26 @@ def message_or_404(store: Store, reference: str) -> Message:
 
 def delivery_or_404(store: Store, delivery_id: str) -> Delivery:
     return _or_404(store.delivery(delivery_id), f"Delivery {delivery_id}")
+
+
+def contact_or_404(store: Store, reference: str) -> Contact:
+    """`crd_…` or `alt:<source>:<handle>`."""
+    return _or_404(store.contacts.contact(reference), f"Contact {reference}")
+
+
+def teammate_or_404(store: Store, reference: str) -> Teammate:
+    """`tea_…` or `alt:email:<email>` (emails compared without case, as Front does)."""
+    found = store.teammate(reference)
+    alias = unquote(reference)
+    if found is None and alias.startswith(TEAMMATE_EMAIL_ALIAS):
+        email = alias[len(TEAMMATE_EMAIL_ALIAS) :].casefold()
+        found = next((item for item in store.workspace.teammates if item.email.casefold() == email), None)
+    return _or_404(found, f"Teammate {reference}")
+
+
+def inbox_or_404(store: Store, inbox_id: str) -> Inbox:
+    return _or_404(inbox(store.workspace, inbox_id), f"Inbox {inbox_id}")
+
+
+def event_or_404(store: Store, event_id: str) -> Event:
+    return _or_404(store.events.event(event_id), f"Event {event_id}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.domain.inboxes import inbox_of_channel
 from emulator.domain.messages import Conversation, Message, Recipient
 from emulator.domain.store import Store
 from emulator.domain.workspace import Channel, Teammate
@@ -129,9 +130,13 @@ def conversation_json(base: str, conversation: Conversation, store: Store) -> di
     return document
 
 
-def channel_json(base: str, channel: Channel) -> dict[str, Any]:
+def channel_json(base: str, channel: Channel, store: Store) -> dict[str, Any]:
+    inbox = inbox_of_channel(store.workspace, channel.id)
     document = {
-        "_links": {"self": f"{base}/channels/{channel.id}", "related": {"inbox": None}},
+        "_links": {
+            "self": f"{base}/channels/{channel.id}",
+            "related": {"inbox": f"{base}/inboxes/{inbox.id}" if inbox else None},
+        },
         "id": channel.id,
         "name": channel.name,
         "address": channel.address,

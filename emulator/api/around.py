@@ -1,0 +1,37 @@
+"""The route table of the Front around a channel: contacts, teammates, inboxes, conversation events."""
+
+from __future__ import annotations
+
+from starlette.routing import Route
+
+from emulator.api import contacts, conversations, inboxes, teammates
+
+routes = [
+    Route("/contacts", contacts.list_contacts, methods=["GET"]),
+    Route("/contacts/{contact_id}", contacts.get_contact, methods=["GET"]),
+    Route("/contacts/{contact_id}/conversations", contacts.list_contact_conversations, methods=["GET"]),
+    Route("/teammates", teammates.list_teammates, methods=["GET"]),
+    Route("/teammates/{teammate_id}", teammates.get_teammate, methods=["GET"]),
+    Route("/teammates/{teammate_id}/inboxes", teammates.list_teammate_inboxes, methods=["GET"]),
+    Route("/teammates/{teammate_id}/conversations", teammates.list_assigned_conversations, methods=["GET"]),
+    Route("/inboxes", inboxes.list_inboxes, methods=["GET"]),
+    Route("/inboxes/{inbox_id}", inboxes.get_inbox, methods=["GET"]),
+    Route("/inboxes/{inbox_id}/channels", inboxes.list_inbox_channels, methods=["GET"]),
+    Route("/inboxes/{inbox_id}/conversations", inboxes.list_inbox_conversations, methods=["GET"]),
+    Route("/inboxes/{inbox_id}/teammates", inboxes.list_inbox_teammates, methods=["GET"]),
+    Route("/conversations", conversations.list_conversations, methods=["GET"]),
+    Route("/conversations/{conversation_id}/events", conversations.list_conversation_events, methods=["GET"]),
+    Route("/events/{event_id}", conversations.get_event, methods=["GET"]),
+    Route(
+        "/conversations/{conversation_id}/comments", conversations.list_conversation_comments, methods=["GET"]
+    ),
+    Route(
+        "/conversations/{conversation_id}/followers",
+        conversations.list_conversation_followers,
+        methods=["GET"],
+    ),
+    Route(
+        "/conversations/{conversation_id}/inboxes", conversations.list_conversation_inboxes, methods=["GET"]
+    ),
+    Route("/messages/{message_id}/seen", conversations.get_message_seen, methods=["GET"]),
+]

@@ -1,0 +1,90 @@
+"""Front's routes around one conversation: its events, comments, followers and inboxes; seen receipts."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.api.auth import authorise
+from emulator.domain.inboxes import inbox_of_channel
+from emulator.domain.messages import Conversation
+from emulator.wire.conversation_lists import conversation_list
+from emulator.wire.lookups import conversation_or_404, event_or_404, message_or_404
+from emulator.wire.pagination import page
+from emulator.wire.resources import event_json, inbox_json
+from emulator.wire.responses import base_url, front_json
+
+EVENTS_SCOPE = "events:*:read"
+
+
+def _conversation(request: Request) -> Conversation:
+    return conversation_or_404(request.app.state.store, request.path_params["conversation_id"])
+
+
+async def list_conversations(request: Request) -> Response:
+    authorise(request, "conversations:read")
+    return conversation_list(request, request.app.state.store.conversations(), "/conversations")
+
+
+async def list_conversation_events(request: Request) -> Response:
+    authorise(request, EVENTS_SCOPE)
+    conversation = _conversation(request)
+    store = request.app.state.store
+    base = base_url(request)
+    events = store.events.of_conversation(conversation.id)
+    results, document = page(request, events, f"{base}/conversations/{conversation.id}/events")
+    document["_results"] = [event_json(base, event, store) for event in results]
+    return front_json(request, document, "event-list")
+
+
+async def get_event(request: Request) -> Response:
+    authorise(request, EVENTS_SCOPE)
+    store = request.app.state.store
+    event = event_or_404(store, request.path_params["event_id"])
+    return front_json(request, event_json(base_url(request), event, store), "event")
+
+
+async def list_conversation_comments(request: Request) -> Response:
+    authorise(request, "comments:read")
+    conversation = _conversation(request)
+    document = {
+        "_links": {"self": f"{base_url(request)}/conversations/{conversation.id}/comments"},
+        "_results": [],
+    }
+    return front_json(request, document, "comment-list")
+
+
+async def list_conversation_followers(request: Request) -> Response:
+    authorise(request, "teammates:read")
+    conversation = _conversation(request)
+    # Nobody follows a conversation until a teammate is made a follower, which the emulator cannot do yet.
+    document = {
+        "_links": {"self": f"{base_url(request)}/conversations/{conversation.id}/followers"},
+        "_results": [],
+    }
+    return front_json(request, document, "teammate-list")
+
+
+async def list_conversation_inboxes(request: Request) -> Response:
+    authorise(request, "inboxes:read")
+    conversation = _conversation(request)
+    base = base_url(request)
+    inbox = inbox_of_channel(request.app.state.store.workspace, conversation.channel_id)
+    document = {
+        "_links": {"self": f"{base}/conversations/{conversation.id}/inboxes"},
+        # A removed channel's conversations stay readable, in no inbox.
+        "_results": [inbox_json(base, inbox)] if inbox else [],
+    }
+    return front_json(request, document, "inbox-list")
+
+
+async def get_message_seen(request: Request) -> Response:
+    authorise(request, "messages:read")
+    message = message_or_404(request.app.state.store, request.path_params["message_id"])
+    # A custom channel reports no reading to Front: no receipt, for inbound and outbound messages alike.
+    document = {
+        "_pagination": {"next": None},
+        "_links": {"self": f"{base_url(request)}/messages/{message.id}/seen"},
+        "_results": [],
+    }
+    return front_json(request, document, "seen-receipt-list")

@@ -1,0 +1,69 @@
+"""Front's inbox routes: each channel belongs to one inbox (emulator/domain/inboxes.py)."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator.api.auth import authorise
+from emulator.domain.inboxes import inboxes_of, teammates_of
+from emulator.domain.workspace import Inbox
+from emulator.wire.conversation_lists import conversation_list
+from emulator.wire.lookups import inbox_or_404
+from emulator.wire.resources import inbox_json
+from emulator.wire.responses import base_url, front_json
+from emulator.wire.serialise import channel_json, teammate_json
+
+
+def _inbox(request: Request) -> Inbox:
+    return inbox_or_404(request.app.state.store, request.path_params["inbox_id"])
+
+
+async def list_inboxes(request: Request) -> Response:
+    authorise(request, "inboxes:read")
+    base = base_url(request)
+    inboxes = inboxes_of(request.app.state.store.workspace)
+    document = {
+        "_links": {"self": f"{base}/inboxes"},
+        "_results": [inbox_json(base, item) for item in inboxes],
+    }
+    return front_json(request, document, "inbox-list")
+
+
+async def get_inbox(request: Request) -> Response:
+    authorise(request, "inboxes:read")
+    return front_json(request, inbox_json(base_url(request), _inbox(request)), "inbox")
+
+
+async def list_inbox_channels(request: Request) -> Response:
+    authorise(request, "channels:read")
+    inbox = _inbox(request)
+    store = request.app.state.store
+    base = base_url(request)
+    channels = [channel for channel in store.workspace.channels if channel.id in inbox.channel_ids]
+    document = {
+        "_links": {"self": f"{base}/inboxes/{inbox.id}/channels"},
+        "_results": [channel_json(base, channel, store) for channel in channels],
+    }
+    return front_json(request, document, "channel-list")
+
+
+async def list_inbox_conversations(request: Request) -> Response:
+    authorise(request, "conversations:read")
+    inbox = _inbox(request)
+    conversations = [
+        item for item in request.app.state.store.conversations() if item.channel_id in inbox.channel_ids
+    ]
+    return conversation_list(request, conversations, f"/inboxes/{inbox.id}/conversations")
+
+
+async def list_inbox_teammates(request: Request) -> Response:
+    authorise(request, "teammates:read")
+    inbox = _inbox(request)
+    base = base_url(request)
+    teammates = teammates_of(request.app.state.store.workspace, inbox)
+    document = {
+        "_links": {"self": f"{base}/inboxes/{inbox.id}/teammates"},
+        "_results": [teammate_json(base, teammate) for teammate in teammates],
+    }
+    return front_json(request, document, "teammate-list")

@@ -1,0 +1,92 @@
+"""What happened to each conversation, as Front's conversation events tell it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+EventType = Literal[
+    "inbound",
+    "outbound",
+    "out_reply",
+    "assign",
+    "unassign",
+    "archive",
+    "reopen",
+    "trash",
+    "restore",
+    "sending_error",
+    "tag",
+    "untag",
+    "comment",
+]
+# Who caused it, in Front's source `_meta.type` words: the API (a token), a teammate, or the contact.
+EventSource = Literal["api", "teammate", "recipient"]
+EventTarget = Literal["message", "teammate", "tag", "comment"]
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    id: str
+    type: EventType
+    conversation_id: str
+    emitted_at: float
+    source: EventSource
+    # The teammate behind a `teammate` source.
+    teammate_id: str | None = None
+    target: EventTarget | None = None
+    target_id: str | None = None
+
+
+class EventLog:
+    """Every conversation's events in the order they happened. Ids come from the log's own counter, not
+    the seeded id source, so recording events leaves every other id and uid as it was."""
+
+    def __init__(self) -> None:
+        self._by_conversation: dict[str, list[Event]] = {}
+        self._by_id: dict[str, Event] = {}
+
+    def record(
+        self,
+        type: EventType,
+        conversation_id: str,
+        emitted_at: float,
+        source: EventSource = "api",
+        teammate_id: str | None = None,
+        target: EventTarget | None = None,
+        target_id: str | None = None,
+    ) -> Event:
+        event = Event(
+            f"evt_{len(self._by_id) + 1}",
+            type,
+            conversation_id,
+            emitted_at,
+            source,
+            teammate_id,
+            target,
+            target_id,
+        )
+        self._by_id[event.id] = event
+        self._by_conversation.setdefault(conversation_id, []).append(event)
+        return event
+
+    def event(self, event_id: str) -> Event | None:
+        return self._by_id.get(event_id)
+
+    def of_conversation(self, conversation_id: str) -> list[Event]:
+        """Newest first, as Front lists them."""
+        return self._by_conversation.get(conversation_id, [])[::-1]
+
+
+_OPEN = frozenset({"unassigned", "assigned"})
+
+
+def status_change_event(old: str, new: str) -> EventType | None:
+    """The event of a conversation going from status `old` to `new`; None when it stays where it was."""
+    if old == new or (old in _OPEN and new in _OPEN):
+        return None
+    if new == "archived":
+        return "archive"
+    if new == "deleted":
+        return "trash"
+    return "restore" if old == "deleted" else "reopen"
