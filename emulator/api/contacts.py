@@ -8,7 +8,7 @@ from starlette.responses import Response
 from emulator.api.auth import authorise
 from emulator.wire.conversation_lists import conversation_list
 from emulator.wire.lookups import contact_or_404
-from emulator.wire.pagination import page
+from emulator.wire.pagination import page, sort_order
 from emulator.wire.resources import contact_json
 from emulator.wire.responses import base_url, front_json
 
@@ -17,7 +17,7 @@ async def list_contacts(request: Request) -> Response:
     authorise(request, "contacts:read")
     base = base_url(request)
     contacts = request.app.state.store.contacts.all()
-    if request.query_params.get("sort_order") != "asc":
+    if sort_order(request) == "desc":
         # Front lists the newest contacts first unless asked otherwise.
         contacts = contacts[::-1]
     results, document = page(request, contacts, f"{base}/contacts")

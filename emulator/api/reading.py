@@ -14,11 +14,12 @@ from emulator.domain.messages import Conversation, Message
 from emulator.wire.documents import json_document
 from emulator.wire.errors import FrontError
 from emulator.wire.lookups import channel_or_404, conversation_or_404, message_or_404
+from emulator.wire.pagination import page, page_limit, self_link, sort_order
 from emulator.wire.responses import attachment_response, base_url, front_json
 from emulator.wire.serialise import channel_json, conversation_json, message_json
 
-DEFAULT_PAGE_SIZE = 50
-MAX_PAGE_SIZE = 100
+# More than any conversation holds: the whole conversation, for a list in ascending order.
+_EVERY_MESSAGE = 2**62
 _PAGE_TOKEN_PREFIX = b"before:"
 
 
@@ -67,33 +68,28 @@ async def list_conversation_messages(request: Request) -> Response:
     grant = reader_grant(request, "messages:read")
     conversation = _conversation(request)
     check_grant(grant, conversation.channel_id, f"conversation {conversation.id}")
-    limit = _limit(request)
-    before = _page_token(request)
     store = request.app.state.store
-    page, next_cursor = store.conversation_messages(conversation, limit, before)
     base = base_url(request)
     link = f"{base}/conversations/{conversation.id}/messages"
+    if sort_order(request) == "asc":
+        # Oldest first, paged by position: the newest-first cursor below cannot walk forwards.
+        newest_first, _ = store.conversation_messages(conversation, _EVERY_MESSAGE, None)
+        results, listing = page(request, newest_first[::-1], link)
+        listing["_results"] = [message_json(base, message, store) for message in results]
+        return front_json(request, listing, "message-list")
+    limit = page_limit(request)
+    before = _page_token(request)
+    page_messages, next_cursor = store.conversation_messages(conversation, limit, before)
     next_link = None
     if next_cursor is not None:
         token = base64.urlsafe_b64encode(_PAGE_TOKEN_PREFIX + str(next_cursor).encode()).decode()
         next_link = f"{link}?limit={limit}&page_token={token}"
     document = {
         "_pagination": {"next": next_link},
-        "_links": {"self": link},
-        "_results": [message_json(base, message, store) for message in page],
+        "_links": {"self": self_link(request, link)},
+        "_results": [message_json(base, message, store) for message in page_messages],
     }
     return front_json(request, document, "message-list")
-
-
-def _limit(request: Request) -> int:
-    text = request.query_params.get("limit")
-    if text is None:
-        return DEFAULT_PAGE_SIZE
-    if not text.isdigit() or not 1 <= int(text) <= MAX_PAGE_SIZE:
-        raise FrontError(
-            400, "Invalid query parameter", [f"/limit: must be an integer from 1 to {MAX_PAGE_SIZE}"]
-        )
-    return int(text)
 
 
 def _page_token(request: Request) -> int | None:

@@ -43,14 +43,16 @@ class RateLimiter:
     def check(self, now: float, burst_resource: str | None = None) -> RateDecision:
         """Count one request; refused requests are not counted, as a client retrying should not dig deeper."""
         window = self._window
-        if window is None or now - window.started >= 60:
+        # A window that starts after now belongs to a clock that went back (unfrozen from a moment ahead):
+        # it is over too, or its reset would stay ahead of real time until real time caught up.
+        if window is None or not 0 <= now - window.started < 60:
             window = self._window = _Window(now)
         reset_at = math.ceil(window.started + 60)
         if self._enforced and window.count >= self._limit:
             return RateDecision(False, self._limit, 0, reset_at, window.started + 60 - now)
         if self._burst and burst_resource is not None:
             burst = self._burst_windows.get(burst_resource)
-            if burst is None or now - burst.started >= 1:
+            if burst is None or not 0 <= now - burst.started < 1:
                 burst = self._burst_windows[burst_resource] = _Window(now)
             if burst.count >= BURST_PER_SECOND:
                 remaining = max(0, self._limit - window.count)

@@ -8,6 +8,7 @@ import orjson
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 
 from emulator.domain.rules import Refusal, RefusalKind
 from emulator.schemas import validator
@@ -99,7 +100,22 @@ async def handle_http_exception(request: Request, exc: Exception) -> Response:
         message = f"{request.method} is not allowed on {request.url.path}"
     else:
         message = str(exc.detail)
-    return _answer(request, FrontError(exc.status_code, message, headers=dict(exc.headers or {})))
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers = {name: value for name, value in headers.items() if name.lower() != "allow"}
+        headers["allow"] = allowed_methods(request)
+    return _answer(request, FrontError(exc.status_code, message, headers=headers))
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method some route takes at this path: Starlette's 405 names only the first route's, and a
+    path is often served by one route per method (GET and PATCH /conversations/{id})."""
+    path = request.scope["path"]
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Route) and route.methods and route.path_regex.match(path):
+            methods |= route.methods
+    return ", ".join(sorted(methods))
 
 
 async def handle_unexpected(request: Request, exc: Exception) -> Response:

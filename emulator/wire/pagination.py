@@ -30,6 +30,14 @@ def page_limit(request: Request) -> int:
     return int(text)
 
 
+def sort_order(request: Request) -> str:
+    """`asc` or `desc` (the default), as Front's `sort_order` says."""
+    order = request.query_params.get("sort_order", "desc")
+    if order not in ("asc", "desc"):
+        raise FrontError(400, "Invalid query parameter", ["/sort_order: must be one of: asc, desc"])
+    return order
+
+
 def _offset(request: Request) -> int:
     token = request.query_params.get("page_token")
     if token is None:
