@@ -442,8 +442,8 @@ def conversation_url(client):
 @pytest.mark.parametrize(
     ("body", "detail"),
     [
-        (b'{"status": "closed"}', "/status: must be one of: archived, open, deleted"),
-        (b"{}", "/status: required"),
+        (b'{"status": "closed"}', "/status: must be one of: archived, open, deleted, spam"),
+        (b"{}", "/: must not be empty"),
         (b"[]", "/: must be an object"),
     ],
 )

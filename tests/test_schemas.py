@@ -402,6 +402,7 @@ def documents(make_client: Callable[..., TestClient]) -> dict[str, Any]:
         "error": client.get("/messages/alt:uid:0123").json(),
         "health": client.get("/_emulator/readyz").json(),
         "update-conversation": {"status": "archived"},
+        "update-conversation-assignee": {"assignee_id": "alt:email:ada@example.test"},
         "outgoing-answer": {"type": "bad_request", "message": "unknown recipient"},
         **OTHER_VALID_DOCUMENTS,
         **_around_documents(client, message),
@@ -690,8 +691,23 @@ WRONG_PAYLOADS: dict[str, list[tuple[dict[str, Any], list[str]]]] = {
         ),
     ],
     "update-conversation": [
-        ({"/status": "closed"}, ["/status: must be one of: archived, open, deleted"]),
-        ({"/status": _DELETE}, ["/status: required"]),
+        ({"/status": "closed"}, ["/status: must be one of: archived, open, deleted, spam"]),
+        ({"/status": _DELETE}, ["/: must not be empty"]),
+        (
+            {"/assignee_id": "", "/tag_ids": "tag_1", "/priority": 1},
+            [
+                "/assignee_id: must not be empty",
+                "/priority: is not a known field",
+                "/tag_ids: must be an array",
+            ],
+        ),
+    ],
+    "update-conversation-assignee": [
+        ({"/assignee_id": _DELETE}, ["/assignee_id: required"]),
+        (
+            {"/assignee_id": 7, "/status": "open"},
+            ["/assignee_id: must be a string or null", "/status: is not a known field"],
+        ),
     ],
     "workspace": [
         (

@@ -34,4 +34,5 @@ routes = [
         "/conversations/{conversation_id}/inboxes", conversations.list_conversation_inboxes, methods=["GET"]
     ),
     Route("/messages/{message_id}/seen", conversations.get_message_seen, methods=["GET"]),
+    Route("/conversations/{conversation_id}/assignee", conversations.update_assignee, methods=["PUT"]),
 ]

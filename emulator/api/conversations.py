@@ -6,9 +6,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.auth import authorise
+from emulator.domain.assignment import assign_by_reference
 from emulator.domain.inboxes import inbox_of_channel
 from emulator.domain.messages import Conversation
 from emulator.wire.conversation_lists import conversation_list
+from emulator.wire.documents import json_document
 from emulator.wire.lookups import conversation_or_404, event_or_404, message_or_404
 from emulator.wire.pagination import page
 from emulator.wire.resources import event_json, inbox_json
@@ -88,3 +90,11 @@ async def get_message_seen(request: Request) -> Response:
         "_results": [],
     }
     return front_json(request, document, "seen-receipt-list")
+
+
+async def update_assignee(request: Request) -> Response:
+    authorise(request, "conversations:write")
+    conversation = _conversation(request)
+    document = await json_document(request, "update-conversation-assignee", what="the assignee")
+    assign_by_reference(request.app.state.store, conversation, document["assignee_id"])
+    return Response(status_code=204)

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from emulator.api.auth import authorise
 from emulator.api.channel_jwt import check_grant, reader_grant
+from emulator.domain.assignment import update_conversation as change_conversation
 from emulator.domain.messages import Conversation, Message
 from emulator.wire.documents import json_document
 from emulator.wire.errors import FrontError
@@ -60,7 +61,7 @@ async def update_conversation(request: Request) -> Response:
     authorise(request, "conversations:write")
     conversation = _conversation(request)
     document = await json_document(request, "update-conversation", what="the update")
-    request.app.state.store.set_conversation_status(conversation, document["status"])
+    change_conversation(request.app.state.store, conversation, document)
     return Response(status_code=204)
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from typing import TypeVar
-from urllib.parse import unquote
 
+from emulator.domain.assignment import find_teammate
 from emulator.domain.contacts import Contact
 from emulator.domain.deliveries import Delivery
 from emulator.domain.events import Event
@@ -15,7 +15,6 @@ from emulator.domain.workspace import Channel, Inbox, Teammate
 from emulator.wire.errors import FrontError
 
 Found = TypeVar("Found")
-TEAMMATE_EMAIL_ALIAS = "alt:email:"
 
 
 def _or_404(found: Found | None, what: str) -> Found:
@@ -47,13 +46,8 @@ def contact_or_404(store: Store, reference: str) -> Contact:
 
 
 def teammate_or_404(store: Store, reference: str) -> Teammate:
-    """`tea_…` or `alt:email:<email>` (emails compared without case, as Front does)."""
-    found = store.teammate(reference)
-    alias = unquote(reference)
-    if found is None and alias.startswith(TEAMMATE_EMAIL_ALIAS):
-        email = alias[len(TEAMMATE_EMAIL_ALIAS) :].casefold()
-        found = next((item for item in store.workspace.teammates if item.email.casefold() == email), None)
-    return _or_404(found, f"Teammate {reference}")
+    """`tea_…` or `alt:email:<email>`."""
+    return _or_404(find_teammate(store.workspace, reference), f"Teammate {reference}")
 
 
 def inbox_or_404(store: Store, inbox_id: str) -> Inbox:

@@ -1,0 +1,86 @@
+"""Conversation actions a teammate or the API takes: assign, unassign, change status, each an event."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from urllib.parse import unquote
+
+from emulator.domain.inbox import OPEN_STATUSES
+from emulator.domain.messages import Conversation
+from emulator.domain.rules import Refusal
+from emulator.domain.store import Store
+from emulator.domain.workspace import Teammate, Workspace
+
+TEAMMATE_EMAIL_ALIAS = "alt:email:"
+# UpdateConversation fields the emulator has nothing to apply to yet: refused, never silently dropped.
+NOT_EMULATED = ("inbox_id", "status_id", "tag_ids", "custom_fields", "description", "due_at")
+
+
+def find_teammate(workspace: Workspace, reference: str) -> Teammate | None:
+    """`tea_…` or `alt:email:<email>` (emails compared without case), URL-encoded or not."""
+    reference = unquote(reference)
+    if reference.startswith(TEAMMATE_EMAIL_ALIAS):
+        email = reference[len(TEAMMATE_EMAIL_ALIAS) :].casefold()
+        return next((item for item in workspace.teammates if item.email.casefold() == email), None)
+    return next((item for item in workspace.teammates if item.id == reference), None)
+
+
+def _assignee(store: Store, reference: str | None, field: str) -> Teammate | None:
+    if reference is None:
+        return None
+    teammate = find_teammate(store.workspace, reference)
+    if teammate is None:
+        raise Refusal(
+            "invalid", "Invalid request body", (f"/{field}: no teammate {reference} in this workspace",)
+        )
+    return teammate
+
+
+def _refuse_not_emulated(fields: Iterable[str]) -> None:
+    given = sorted(set(fields) & set(NOT_EMULATED))
+    if given:
+        raise Refusal(
+            "invalid",
+            "Invalid request body",
+            tuple(f"/{name}: not emulated yet; send status or assignee_id" for name in given),
+        )
+
+
+def update_conversation(store: Store, conversation: Conversation, changes: dict[str, object]) -> None:
+    """Front's PATCH: every field checked first, so a refused update changes nothing."""
+    _refuse_not_emulated(changes)
+    status = changes.get("status")
+    if status == "spam":
+        raise Refusal("invalid", "Invalid request body", ("/status: spam is not emulated yet",))
+    if "assignee_id" in changes:
+        reference = changes["assignee_id"]
+        assign(
+            store,
+            conversation,
+            _assignee(store, reference if isinstance(reference, str) else None, "assignee_id"),
+        )
+    if isinstance(status, str):
+        store.set_conversation_status(conversation, status)
+
+
+def assign(store: Store, conversation: Conversation, teammate: Teammate | None) -> None:
+    """Assign `teammate` (None: unassign); an open conversation's status follows, as in Front."""
+    if conversation.assignee_id == (teammate.id if teammate else None):
+        return
+    now = round(store.clock.now(), 3)
+    if teammate is None:
+        store.events.record(
+            "unassign", conversation.id, now, "api", None, "teammate", conversation.assignee_id
+        )
+    else:
+        store.events.record("assign", conversation.id, now, "api", None, "teammate", teammate.id)
+    conversation.assignee_id = teammate.id if teammate else None
+    if conversation.status in OPEN_STATUSES:
+        conversation.status = "assigned" if teammate else "unassigned"
+    conversation.updated_at = now
+    store.notify("conversation_changed", channel_id=conversation.channel_id, conversation_id=conversation.id)
+
+
+def assign_by_reference(store: Store, conversation: Conversation, reference: str | None) -> None:
+    """PUT /conversations/{id}/assignee: `tea_…`, `alt:email:…`, or None to unassign."""
+    assign(store, conversation, _assignee(store, reference, "assignee_id"))

@@ -1,0 +1,127 @@
+"""Conversation actions through Front's API: PATCH with assignee_id and status, PUT …/assignee, each
+recorded as an event; a refused action changes nothing."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from starlette.testclient import TestClient
+
+from tests.conftest import post_message, read_message
+
+ADA = "tea_1b01"
+GRACE = "tea_1b02"
+
+
+def new_conversation(client: TestClient) -> str:
+    message = read_message(client, post_message(client, {"sender": {"handle": "visitor-1"}, "body": "hi"}))
+    return str(message["_links"]["related"]["conversation"].rsplit("/", 1)[1])
+
+
+def conversation(client: TestClient, conversation_id: str) -> dict[str, Any]:
+    return dict(client.get(f"/conversations/{conversation_id}").json())
+
+
+def event_types(client: TestClient, conversation_id: str) -> list[str]:
+    events = client.get(f"/conversations/{conversation_id}/events").json()["_results"]
+    return [event["type"] for event in events]
+
+
+def test_patch_assignee_alone_assigns(client):
+    conversation_id = new_conversation(client)
+    answer = client.patch(f"/conversations/{conversation_id}", json={"assignee_id": ADA})
+    assert answer.status_code == 204, answer.text
+    found = conversation(client, conversation_id)
+    assert found["assignee"]["id"] == ADA
+    assert found["status"] == "assigned"
+    assert event_types(client, conversation_id) == ["assign", "inbound"]
+    assigned = client.get(f"/teammates/{ADA}/conversations").json()["_results"]
+    assert [item["id"] for item in assigned] == [conversation_id]
+
+
+def test_patch_assignee_and_status_together(client):
+    conversation_id = new_conversation(client)
+    body = {"assignee_id": "alt:email:grace@example.test", "status": "archived"}
+    assert client.patch(f"/conversations/{conversation_id}", json=body).status_code == 204
+    found = conversation(client, conversation_id)
+    assert (found["assignee"]["id"], found["status"]) == (GRACE, "archived")
+    assert event_types(client, conversation_id) == ["archive", "assign", "inbound"]
+    # Reopened, it goes back to its assignee's list as assigned.
+    assert client.patch(f"/conversations/{conversation_id}", json={"status": "open"}).status_code == 204
+    assert conversation(client, conversation_id)["status"] == "assigned"
+
+
+def test_put_assignee_assigns_reassigns_and_unassigns(client):
+    conversation_id = new_conversation(client)
+    url = f"/conversations/{conversation_id}/assignee"
+    assert client.put(url, json={"assignee_id": ADA}).status_code == 204
+    assert client.put(url, json={"assignee_id": "alt%3Aemail%3Agrace%40example.test"}).status_code == 204
+    assert conversation(client, conversation_id)["assignee"]["id"] == GRACE
+    assert client.put(url, json={"assignee_id": GRACE}).status_code == 204
+    assert client.put(url, json={"assignee_id": None}).status_code == 204
+    found = conversation(client, conversation_id)
+    assert (found["assignee"], found["status"]) == (None, "unassigned")
+    events = client.get(f"/conversations/{conversation_id}/events").json()["_results"]
+    assert [event["type"] for event in events] == ["unassign", "assign", "assign", "inbound"]
+    assert events[0]["target"]["data"]["id"] == GRACE
+    assert events[0]["source"] == {"_meta": {"type": "api"}}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "details"),
+    [
+        (
+            "PATCH",
+            "",
+            {"assignee_id": "tea_nope"},
+            400,
+            ["/assignee_id: no teammate tea_nope in this workspace"],
+        ),
+        (
+            "PATCH",
+            "",
+            {"assignee_id": "alt:email:nobody@example.test", "status": "archived"},
+            400,
+            ["/assignee_id: no teammate alt:email:nobody@example.test in this workspace"],
+        ),
+        (
+            "PATCH",
+            "",
+            {"status": "archived", "tag_ids": ["tag_1"], "inbox_id": "inb_1c02"},
+            400,
+            [
+                "/inbox_id: not emulated yet; send status or assignee_id",
+                "/tag_ids: not emulated yet; send status or assignee_id",
+            ],
+        ),
+        ("PATCH", "", {"status": "spam"}, 400, ["/status: spam is not emulated yet"]),
+        ("PUT", "/assignee", {}, 400, ["/assignee_id: required"]),
+        (
+            "PUT",
+            "/assignee",
+            {"assignee_id": "tea_nope"},
+            400,
+            ["/assignee_id: no teammate tea_nope in this workspace"],
+        ),
+    ],
+)
+def test_a_refused_action_changes_nothing(client, method, path, body, status, details):
+    conversation_id = new_conversation(client)
+    before = conversation(client, conversation_id)
+    answer = client.request(method, f"/conversations/{conversation_id}{path}", json=body)
+    assert answer.status_code == status, answer.text
+    assert answer.json()["_error"]["details"] == details
+    assert conversation(client, conversation_id) == before
+    assert event_types(client, conversation_id) == ["inbound"]
+
+
+def test_actions_need_conversations_write(client):
+    conversation_id = new_conversation(client)
+    read_only = {"Authorization": "Bearer front-emulator-read-only"}
+    answer = client.put(
+        f"/conversations/{conversation_id}/assignee", json={"assignee_id": ADA}, headers=read_only
+    )
+    assert answer.status_code == 403
+    assert answer.json()["_error"]["message"] == "Token lacks the required conversations:write scope"
+    assert client.put("/conversations/cnv_nope/assignee", json={"assignee_id": ADA}).status_code == 404
