@@ -57,6 +57,14 @@ def wait_for_deliveries(client: TestClient, count: int) -> None:
     assert answer.json()["satisfied"], answer.text
 
 
+def add_comment(client: TestClient, conversation_id: str) -> str:
+    answer = client.post(
+        f"/conversations/{conversation_id}/comments", json={"body": "hi @ada", "author_id": ADA}
+    )
+    assert answer.status_code == 201, answer.text
+    return str(answer.json()["id"])
+
+
 def seed_with(client: TestClient, change: Any) -> None:
     """Seed the default workspace after `change(document)` edits it."""
     document = load_workspace_file().as_document()
@@ -115,6 +123,7 @@ def test_every_link_the_emulator_answers_resolves(client: TestClient, receiver: 
     composed = client.post(f"/channels/{CHANNEL}/messages", json={"to": ["visitor-2"], "body": "Hello"})
     assert composed.status_code == 202
     sms = send(client, "(555) 010-1234", SMS_CHANNEL)
+    add_comment(client, conversation_id)
     wait_for_deliveries(client, 2)
     contact = inbound["recipients"][0]["_links"]["related"]["contact"]
     starts = [
@@ -136,7 +145,16 @@ def test_every_link_the_emulator_answers_resolves(client: TestClient, receiver: 
     failed = {url: status for url, status in seen.items() if not 200 <= status < 300}
     assert failed == {}
     kinds = {urlsplit(url).path.split("/")[1] for url in seen}
-    assert kinds == {"channels", "inboxes", "teammates", "contacts", "conversations", "messages", "events"}
+    assert kinds == {
+        "channels",
+        "inboxes",
+        "teammates",
+        "contacts",
+        "conversations",
+        "messages",
+        "events",
+        "comments",
+    }
     # Every kind of link the issue found answering 404 is among them.
     paths = {urlsplit(url).path for url in seen}
     for expected in (
@@ -436,14 +454,9 @@ def test_events_are_paginated_and_go_with_snapshots_and_reset(client):
 # -- comments, followers, seen receipts ------------------------------------------------------------
 
 
-def test_comments_followers_and_seen_receipts_are_empty_lists(client):
+def test_followers_and_seen_receipts_are_empty_lists(client):
     message = send(client, "visitor-1")
     conversation_id = conversation_of(message)
-    comments = client.get(f"/conversations/{conversation_id}/comments").json()
-    assert comments == {
-        "_links": {"self": f"{IN_PROCESS_URL}/conversations/{conversation_id}/comments"},
-        "_results": [],
-    }
     followers = client.get(f"/conversations/{conversation_id}/followers").json()
     assert followers["_results"] == []
     seen = client.get(message["_links"]["related"]["message_seen"]).json()
@@ -476,6 +489,8 @@ SCOPED_ROUTES = [
     ("/conversations/{conversation}/events", "events:*:read"),
     ("/events/evt_1", "events:*:read"),
     ("/conversations/{conversation}/comments", "comments:read"),
+    ("/comments/{comment}", "comments:read"),
+    ("/comments/{comment}/mentions", "teammates:read"),
     ("/conversations/{conversation}/followers", "teammates:read"),
     ("/conversations/{conversation}/inboxes", "inboxes:read"),
     ("/messages/{message}/seen", "messages:read"),
@@ -484,8 +499,9 @@ SCOPED_ROUTES = [
 
 def test_each_route_needs_its_scope_and_the_read_only_token_has_them(client):
     message = send(client, "visitor-1")
+    comment = add_comment(client, conversation_of(message))
     paths = [
-        (path.format(conversation=conversation_of(message), message=message["id"]), scope)
+        (path.format(conversation=conversation_of(message), message=message["id"], comment=comment), scope)
         for path, scope in SCOPED_ROUTES
     ]
 
@@ -502,8 +518,9 @@ def test_each_route_needs_its_scope_and_the_read_only_token_has_them(client):
         assert client.get(path, headers=readonly).status_code == 200, path
     seed_with(client, one_scope_short)
     message = send(client, "visitor-1")
+    comment = add_comment(client, conversation_of(message))
     for path, scope in SCOPED_ROUTES:
-        path = path.format(conversation=conversation_of(message), message=message["id"])
+        path = path.format(conversation=conversation_of(message), message=message["id"], comment=comment)
         without = {"Authorization": f"Bearer token-without-{every.index(scope)}"}
         error = error_of(client.get(path, headers=without), 403)
         assert error["message"] == f"Token lacks the required {scope} scope"

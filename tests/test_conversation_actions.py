@@ -125,3 +125,58 @@ def test_actions_need_conversations_write(client):
     assert answer.status_code == 403
     assert answer.json()["_error"]["message"] == "Token lacks the required conversations:write scope"
     assert client.put("/conversations/cnv_nope/assignee", json={"assignee_id": ADA}).status_code == 404
+
+
+# -- comments ----------------------------------------------------------------------------------------
+
+
+def test_comments_are_added_listed_newest_first_and_read_back(client):
+    conversation_id = new_conversation(client)
+    url = f"/conversations/{conversation_id}/comments"
+    first = client.post(url, json={"body": "Can you take this, @grace?", "author_id": ADA})
+    assert first.status_code == 201, first.text
+    second = client.post(
+        url, json={"body": "On it", "author_id": "alt:email:grace@example.test", "is_pinned": True}
+    )
+    assert second.status_code == 201, second.text
+    comment = first.json()
+    assert comment["author"]["id"] == ADA
+    assert comment["body"] == "Can you take this, @grace?"
+    assert comment["is_pinned"] is False and second.json()["is_pinned"] is True
+    assert client.get(comment["_links"]["self"]).json() == comment
+    listed = client.get(url).json()["_results"]
+    assert [item["id"] for item in listed] == [second.json()["id"], comment["id"]]
+    mentions = client.get(comment["_links"]["related"]["mentions"]).json()["_results"]
+    assert [item["id"] for item in mentions] == [GRACE]
+    events = client.get(f"/conversations/{conversation_id}/events").json()["_results"]
+    assert [event["type"] for event in events] == ["comment", "comment", "inbound"]
+    assert events[0]["target"] == {"_meta": {"type": "comment"}, "data": second.json()}
+    assert events[0]["source"]["_meta"] == {"type": "teammate"} and events[0]["source"]["data"]["id"] == GRACE
+
+
+@pytest.mark.parametrize(
+    ("body", "details"),
+    [
+        ({"body": "hi"}, ["/author_id: required: a comment needs its teammate author"]),
+        ({"body": "hi", "author_id": "tea_nope"}, ["/author_id: no teammate tea_nope in this workspace"]),
+        ({"body": "", "author_id": ADA}, ["/body: must not be empty"]),
+    ],
+)
+def test_a_refused_comment_adds_nothing(client, body, details):
+    conversation_id = new_conversation(client)
+    answer = client.post(f"/conversations/{conversation_id}/comments", json=body)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["_error"]["details"] == details
+    assert client.get(f"/conversations/{conversation_id}/comments").json()["_results"] == []
+    assert event_types(client, conversation_id) == ["inbound"]
+
+
+def test_comments_need_their_scopes(client):
+    conversation_id = new_conversation(client)
+    read_only = {"Authorization": "Bearer front-emulator-read-only"}
+    answer = client.post(
+        f"/conversations/{conversation_id}/comments", json={"body": "x", "author_id": ADA}, headers=read_only
+    )
+    assert answer.json()["_error"]["message"] == "Token lacks the required comments:write scope"
+    assert client.get("/comments/com_nope").status_code == 404
+    assert client.get("/comments/com_nope/mentions").status_code == 404

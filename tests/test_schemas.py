@@ -65,6 +65,7 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
     "event-list": ("/conversations/{conversation_id}/events", "get", "200"),
     "comment-list": ("/conversations/{conversation_id}/comments", "get", "200"),
     "seen-receipt-list": ("/messages/{message_id}/seen", "get", "200"),
+    "comment": ("/comments/{comment_id}", "get", "200"),
 }
 COMPONENTS = {
     "recipient": "RecipientResponse",
@@ -130,6 +131,8 @@ MISSING_REQUIRED: dict[str, str] = {
     "event-list:/_results/items/target/data/license_type": "same as teammate:/license_type",
     "event-list:/_results/items/target/data/author/license_type": "same as teammate:/license_type",
     "event-list:/_results/items/conversation/assignee/license_type": "same as teammate:/license_type",
+    "comment:/author/license_type": "same as teammate:/license_type",
+    "comment-list:/_results/items/author/license_type": "same as teammate:/license_type",
 }
 
 
@@ -296,6 +299,7 @@ RESPONSE_SCHEMAS = [
     "event-list",
     "comment-list",
     "seen-receipt-list",
+    "comment",
 ]
 
 
@@ -1005,6 +1009,9 @@ WRONG_PAYLOADS["workspace"].append(
 # The Front around a channel (tests/test_around.py): real answers of the emulator.
 def _around_documents(client: TestClient, message: dict[str, Any]) -> dict[str, Any]:
     conversation_url = message["_links"]["related"]["conversation"]
+    comment = client.post(
+        conversation_url + "/comments", json={"body": "Ask @grace", "author_id": "tea_1b01"}
+    ).json()
     events = client.get(conversation_url + "/events").json()
     return {
         "contact": client.get(message["recipients"][0]["_links"]["related"]["contact"]).json(),
@@ -1016,6 +1023,12 @@ def _around_documents(client: TestClient, message: dict[str, Any]) -> dict[str, 
         "event": events["_results"][0],
         "event-list": events,
         "comment-list": client.get(conversation_url + "/comments").json(),
+        "comment": comment,
+        "create-comment": {
+            "body": "Ask @grace",
+            "author_id": "alt:email:ada@example.test",
+            "is_pinned": True,
+        },
         "seen-receipt-list": client.get(message["_links"]["related"]["message_seen"]).json(),
     }
 
@@ -1086,7 +1099,28 @@ WRONG_PAYLOADS.update(
         "event-list": [
             ({"/_results/0/id": "event-1"}, ["/_results/0/id: must match the pattern ^evt_[0-9a-z]+$"])
         ],
-        "comment-list": [({"/_results": [{"id": "com_1"}]}, ["/_results: must be empty"])],
+        "comment-list": [
+            ({"/_results/0/id": "cmt_1"}, ["/_results/0/id: must match the pattern ^com_[0-9a-z]+$"]),
+            ({"/_results": {}}, ["/_results: must be an array"]),
+        ],
+        "comment": [
+            (
+                {"/author": None, "/attachments": ["x"], "/is_pinned": "no"},
+                [
+                    "/attachments: must be empty",
+                    "/author: must be an object",
+                    "/is_pinned: must be true or false",
+                ],
+            ),
+            (
+                {"/body": _DELETE, "/_links/related/mentions": 1},
+                ["/_links/related/mentions: must be a string", "/body: required"],
+            ),
+        ],
+        "create-comment": [
+            ({"/body": ""}, ["/body: must not be empty"]),
+            ({"/body": _DELETE, "/author_id": 3}, ["/author_id: must be a string", "/body: required"]),
+        ],
         "seen-receipt-list": [
             (
                 {"/_pagination/next": "http://x.test/next", "/_links": _DELETE},

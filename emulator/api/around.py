@@ -33,6 +33,11 @@ routes = [
     Route(
         "/conversations/{conversation_id}/inboxes", conversations.list_conversation_inboxes, methods=["GET"]
     ),
+    Route(
+        "/conversations/{conversation_id}/comments", conversations.add_conversation_comment, methods=["POST"]
+    ),
+    Route("/comments/{comment_id}", conversations.get_comment, methods=["GET"]),
+    Route("/comments/{comment_id}/mentions", conversations.list_comment_mentions, methods=["GET"]),
     Route("/messages/{message_id}/seen", conversations.get_message_seen, methods=["GET"]),
     Route("/conversations/{conversation_id}/assignee", conversations.update_assignee, methods=["PUT"]),
 ]

@@ -6,15 +6,17 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.auth import authorise
-from emulator.domain.assignment import assign_by_reference
+from emulator.domain.assignment import add_comment, assign_by_reference
+from emulator.domain.comments import mentioned
 from emulator.domain.inboxes import inbox_of_channel
 from emulator.domain.messages import Conversation
 from emulator.wire.conversation_lists import conversation_list
 from emulator.wire.documents import json_document
-from emulator.wire.lookups import conversation_or_404, event_or_404, message_or_404
+from emulator.wire.lookups import comment_or_404, conversation_or_404, event_or_404, message_or_404
 from emulator.wire.pagination import page
-from emulator.wire.resources import event_json, inbox_json
+from emulator.wire.resources import comment_json, event_json, inbox_json
 from emulator.wire.responses import base_url, front_json
+from emulator.wire.serialise import teammate_json
 
 EVENTS_SCOPE = "events:*:read"
 
@@ -49,11 +51,44 @@ async def get_event(request: Request) -> Response:
 async def list_conversation_comments(request: Request) -> Response:
     authorise(request, "comments:read")
     conversation = _conversation(request)
+    store = request.app.state.store
+    base = base_url(request)
+    comments = store.comments.of_conversation(conversation.id)
     document = {
-        "_links": {"self": f"{base_url(request)}/conversations/{conversation.id}/comments"},
-        "_results": [],
+        "_links": {"self": f"{base}/conversations/{conversation.id}/comments"},
+        "_results": [comment_json(base, comment, store) for comment in comments],
     }
     return front_json(request, document, "comment-list")
+
+
+async def add_conversation_comment(request: Request) -> Response:
+    authorise(request, "comments:write")
+    conversation = _conversation(request)
+    store = request.app.state.store
+    document = await json_document(request, "create-comment", what="the comment")
+    comment = add_comment(
+        store, conversation, document["body"], document.get("author_id"), document.get("is_pinned", False)
+    )
+    return front_json(request, comment_json(base_url(request), comment, store), "comment", 201)
+
+
+async def get_comment(request: Request) -> Response:
+    authorise(request, "comments:read")
+    store = request.app.state.store
+    comment = comment_or_404(store, request.path_params["comment_id"])
+    return front_json(request, comment_json(base_url(request), comment, store), "comment")
+
+
+async def list_comment_mentions(request: Request) -> Response:
+    authorise(request, "teammates:read")
+    store = request.app.state.store
+    comment = comment_or_404(store, request.path_params["comment_id"])
+    base = base_url(request)
+    document = {
+        "_links": {"self": f"{base}/comments/{comment.id}/mentions"},
+        "_results": [teammate_json(base, teammate) for teammate in mentioned(store.workspace, comment)],
+    }
+    return front_json(request, document, "teammate-list")
 
 
 async def list_conversation_followers(request: Request) -> Response:

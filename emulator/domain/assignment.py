@@ -1,10 +1,11 @@
-"""Conversation actions a teammate or the API takes: assign, unassign, change status, each an event."""
+"""Conversation actions a teammate or the API takes: assign, change status, comment; each an event."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from urllib.parse import unquote
 
+from emulator.domain.comments import Comment
 from emulator.domain.inbox import OPEN_STATUSES
 from emulator.domain.messages import Conversation
 from emulator.domain.rules import Refusal
@@ -25,7 +26,7 @@ def find_teammate(workspace: Workspace, reference: str) -> Teammate | None:
     return next((item for item in workspace.teammates if item.id == reference), None)
 
 
-def _assignee(store: Store, reference: str | None, field: str) -> Teammate | None:
+def _teammate_named(store: Store, reference: str | None, field: str) -> Teammate | None:
     if reference is None:
         return None
     teammate = find_teammate(store.workspace, reference)
@@ -57,7 +58,7 @@ def update_conversation(store: Store, conversation: Conversation, changes: dict[
         assign(
             store,
             conversation,
-            _assignee(store, reference if isinstance(reference, str) else None, "assignee_id"),
+            _teammate_named(store, reference if isinstance(reference, str) else None, "assignee_id"),
         )
     if isinstance(status, str):
         store.set_conversation_status(conversation, status)
@@ -83,4 +84,22 @@ def assign(store: Store, conversation: Conversation, teammate: Teammate | None) 
 
 def assign_by_reference(store: Store, conversation: Conversation, reference: str | None) -> None:
     """PUT /conversations/{id}/assignee: `tea_…`, `alt:email:…`, or None to unassign."""
-    assign(store, conversation, _assignee(store, reference, "assignee_id"))
+    assign(store, conversation, _teammate_named(store, reference, "assignee_id"))
+
+
+def add_comment(
+    store: Store, conversation: Conversation, body: str, author_reference: str | None, is_pinned: bool
+) -> Comment:
+    """A teammate's comment; the author is required, since a comment always shows one."""
+    if author_reference is None:
+        raise Refusal(
+            "invalid", "Invalid request body", ("/author_id: required: a comment needs its teammate author",)
+        )
+    author = _teammate_named(store, author_reference, "author_id")
+    assert author is not None, "a reference was given"
+    now = round(store.clock.now(), 3)
+    comment = Comment(store.ids.new_id("com"), conversation.id, author.id, body, now, is_pinned)
+    store.comments.add(comment)
+    store.events.record("comment", conversation.id, now, "teammate", author.id, "comment", comment.id)
+    store.notify("conversation_changed", channel_id=conversation.channel_id, conversation_id=conversation.id)
+    return comment

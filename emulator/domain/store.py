@@ -18,6 +18,7 @@ from urllib.parse import unquote
 
 from emulator.domain.app_events import AppEvent
 from emulator.domain.clock import Clock, ControllableClock
+from emulator.domain.comments import CommentBook
 from emulator.domain.contacts import ContactBook
 from emulator.domain.creation_delay import CreationDelay
 from emulator.domain.deliveries import Delivery
@@ -137,6 +138,7 @@ class Store:
         self._threads: dict[tuple[str, ThreadKey], Conversation] = {}
         self.contacts = ContactBook()
         self.events = EventLog()
+        self.comments = CommentBook()
         self._channel_recipients: dict[str, Recipient] = {}
         self._seq = 0
         # The event journal (emulator/domain/app_events.py), oldest first.

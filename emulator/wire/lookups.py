@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from emulator.domain.assignment import find_teammate
+from emulator.domain.comments import Comment
 from emulator.domain.contacts import Contact
 from emulator.domain.deliveries import Delivery
 from emulator.domain.events import Event
@@ -56,3 +57,7 @@ def inbox_or_404(store: Store, inbox_id: str) -> Inbox:
 
 def event_or_404(store: Store, event_id: str) -> Event:
     return _or_404(store.events.event(event_id), f"Event {event_id}")
+
+
+def comment_or_404(store: Store, comment_id: str) -> Comment:
+    return _or_404(store.comments.comment(comment_id), f"Comment {comment_id}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.domain.comments import Comment
 from emulator.domain.contacts import Contact
 from emulator.domain.events import Event
 from emulator.domain.inboxes import Inbox
@@ -74,4 +75,28 @@ def _target_data(base: str, event: Event, store: Store) -> dict[str, Any] | None
     if event.target == "teammate" and event.target_id:
         teammate = store.teammate(event.target_id)
         return teammate_json(base, teammate) if teammate else None
+    if event.target == "comment" and event.target_id:
+        comment = store.comments.comment(event.target_id)
+        return comment_json(base, comment, store) if comment else None
     return None
+
+
+def comment_json(base: str, comment: Comment, store: Store) -> dict[str, Any]:
+    link = f"{base}/comments/{comment.id}"
+    author = store.teammate(comment.author_id)
+    assert author is not None, "a comment's author is a teammate of the workspace"
+    return {
+        "_links": {
+            "self": link,
+            "related": {
+                "conversation": f"{base}/conversations/{comment.conversation_id}",
+                "mentions": f"{link}/mentions",
+            },
+        },
+        "id": comment.id,
+        "author": teammate_json(base, author),
+        "body": comment.body,
+        "posted_at": comment.posted_at,
+        "attachments": [],
+        "is_pinned": comment.is_pinned,
+    }
