@@ -33,6 +33,7 @@ from emulator.config import Config
 from emulator.control.applications import routes as application_control_routes
 from emulator.control.outbox import routes as outbound_control_routes
 from emulator.control.routes import routes as control_routes
+from emulator.control.wait import Stopping
 from emulator.domain.clock import Clock, ControllableClock
 from emulator.domain.ids import IdSource
 from emulator.domain.journal import RequestJournal
@@ -127,6 +128,15 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
     app.state.store = store
     app.state.engine = engine
     app.state.app_events = app_events
+    # Set when the server begins to stop: long-polls answer at once (POST /_emulator/wait).
+    app.state.stopping = Stopping()
+
+    async def stop_serving() -> None:
+        """The server is stopping (emulator/serving.py): answer waits now, end deliveries as interrupted."""
+        app.state.stopping.stop()
+        await engine.stop()
+
+    app.state.stop_serving = stop_serving
     app.state.journal = journal
     # The inspector's live-event hub and Jinja environment: built once here, never inside a route.
     app.state.ui_live = LiveEvents(store)

@@ -9,14 +9,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
-import uvicorn
-
 from emulator import __version__
 from emulator.app import create_app, create_store
 from emulator.config import Config, ConfigError, allowed_host_names, config_from_env, parse_creation_delay
 from emulator.listening import listen, url_host
 from emulator.readiness import NotReady, wait_until_ready
 from emulator.workspace_files import WorkspaceFileError, resolve_workspace_file
+from emulator.serving import server_for
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -140,7 +139,8 @@ def _serve(args: argparse.Namespace) -> int:
     # The real port (`--port 0` picks one), so payloads link back and the announcement shows where it is.
     config = replace(config, port=listener.getsockname()[1])
     app = create_app(config, store)
-    server = uvicorn.Server(uvicorn.Config(app, log_level=args.log_level, access_log=False))
+    # Bounded header size and read timeouts, a prompt stop on SIGTERM: see emulator/serving.py.
+    server = server_for(app, config, args.log_level)
     # Print the URLs only once uvicorn serves, so they answer as soon as they are shown.
     original_startup = server.startup
 

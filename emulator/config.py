@@ -62,6 +62,11 @@ class Config:
     # Host names served besides localhost, the bound name and IP addresses (emulator/guard.py): CI
     # service names such as `ci-emulator`.
     allowed_hosts: tuple[str, ...] = ()
+    # `front-emulator serve`'s bounds on what a client may hold (emulator/serving.py): the request line
+    # and headers (431 beyond), seconds for them to arrive and seconds a body may stop arriving (408).
+    max_header_bytes: int = 64 * 1024
+    header_timeout: float = 10.0
+    body_idle_timeout: float = 10.0
 
     @property
     def base_url(self) -> str:

@@ -25,6 +25,20 @@ from emulator.wire.responses import front_json
 DELIVERY_FILTERS = ("channel_id", "conversation_id", "message_id", "outcome")
 
 
+class Stopping:
+    """Whether the server has begun to stop, and the waits to wake then (plain callbacks, not an asyncio
+    primitive: an app built once may serve in more than one event loop, as the in-process fixture does)."""
+
+    def __init__(self) -> None:
+        self.stopped = False
+        self.wakers: set[Callable[[], None]] = set()
+
+    def stop(self) -> None:
+        self.stopped = True
+        for wake in list(self.wakers):
+            wake()
+
+
 # A check reads the store and answers (satisfied?, what to report either way).
 Check = Callable[[], tuple[bool, dict[str, Any]]]
 
@@ -67,12 +81,16 @@ async def wait(request: Request) -> Response:
         filters = {key: document[key] for key in DELIVERY_FILTERS if key in document}
         check = _deliveries_check(store, document["deliveries"], filters)
     started = time.monotonic()
-    satisfied, found = await _until(store, check, float(document.get("timeout", 5)))
+    stopping: Stopping = request.app.state.stopping
+    satisfied, found = await _until(store, check, float(document.get("timeout", 5)), stopping)
     answer = {"satisfied": satisfied, "waited": round(time.monotonic() - started, 3), **found}
     return front_json(request, answer, "wait-answer")
 
 
-async def _until(store: Store, check: Check, timeout: float) -> tuple[bool, dict[str, Any]]:
+async def _until(
+    store: Store, check: Check, timeout: float, stopping: Stopping
+) -> tuple[bool, dict[str, Any]]:
+    """The condition's answer once it holds, the timeout passes, or the server stops (then unsatisfied)."""
     loop = asyncio.get_running_loop()
     changed = asyncio.Event()
     here = threading.get_ident()
@@ -86,11 +104,12 @@ async def _until(store: Store, check: Check, timeout: float) -> tuple[bool, dict
 
     deadline = loop.time() + timeout
     store.listeners.append(listener)
+    stopping.wakers.add(changed.set)
     try:
         while True:
             satisfied, found = check()
             remaining = deadline - loop.time()
-            if satisfied or remaining <= 0:
+            if satisfied or remaining <= 0 or stopping.stopped:
                 return satisfied, found
             next_due = store.next_creation_at()
             if next_due is not None and getattr(store.clock, "mode", "real") == "real":
@@ -102,3 +121,4 @@ async def _until(store: Store, check: Check, timeout: float) -> tuple[bool, dict
             changed.clear()
     finally:
         store.listeners.remove(listener)
+        stopping.wakers.discard(changed.set)

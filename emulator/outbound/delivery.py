@@ -28,6 +28,7 @@ from emulator.outbound.application_answers import application_verdict, external_
 from emulator.outbound.javascript_json import stringify_bytes
 from emulator.schemas import SchemaViolation, validator
 from emulator.signing import signature_headers
+from emulator.wire.errors import FrontError
 from emulator.wire.serialise import message_json
 
 logger = logging.getLogger("emulator.outbound")
@@ -35,7 +36,8 @@ logger = logging.getLogger("emulator.outbound")
 PER_CHANNEL_CONCURRENCY = 8
 # The most of an integration's answer the delivery journal keeps.
 MAX_DELIVERY_ANSWER_BYTES = 1024 * 1024
-SHUTDOWN_GRACE_SECONDS = 2.0
+# On shutdown, deliveries in flight get this long to finish before they are recorded as interrupted.
+SHUTDOWN_GRACE_SECONDS = 0.5
 SHUTDOWN_REASON = "The emulator shut down before the integration answered."
 
 
@@ -61,8 +63,11 @@ class DeliveryEngine:
         self._wake = asyncio.Event()
         self._in_flight: set[asyncio.Task[Any]] = set()
         self._channel_slots: dict[str, asyncio.Semaphore] = {}
+        # Set by `stop`: an attempt cancelled from then on is journalled as interrupted by the shutdown.
+        self._stopping = False
 
     async def start(self) -> None:
+        self._stopping = False
         self._wake = asyncio.Event()
         # No httpx timeout (its default 5 s would cut the channel's outgoing_timeout short: asyncio.timeout
         # in _post governs) and no shared pool cap (it would let hanging channels starve the others:
@@ -76,7 +81,9 @@ class DeliveryEngine:
         self._loop_task = asyncio.create_task(self._run(), name="front-emulator deliveries")
 
     async def stop(self) -> None:
-        """Let in-flight deliveries finish for a moment, then cancel them and mark their messages failed."""
+        """Let in-flight deliveries finish for a moment, then cancel them: each is journalled as a failed
+        attempt saying the emulator shut down, and its message fails with that reason."""
+        self._stopping = True
         if self._loop_task is not None:
             self._loop_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -130,7 +137,14 @@ class DeliveryEngine:
         Retries, if any, follow on the clock like a first send's."""
         generation = self.store.generation
         send = self.store.outbox.redeliver(delivery)
-        result: Delivery | None = await self._spawn(self._deliver(send, generation))
+        task = self._spawn(self._deliver(send, generation))
+        try:
+            result: Delivery | None = await asyncio.shield(task)
+        except asyncio.CancelledError:
+            if not task.cancelled():
+                raise
+            # The attempt was cancelled before it could POST anything (the emulator is shutting down).
+            raise FrontError(503, SHUTDOWN_REASON) from None
         if result is None:
             raise Refusal("conflict", "The emulator was reset while redelivering: the attempt was dropped")
         return result
@@ -255,6 +269,11 @@ class DeliveryEngine:
                         if len(answer_body) > MAX_DELIVERY_ANSWER_BYTES:
                             answer_body = answer_body[:MAX_DELIVERY_ANSWER_BYTES]
                             break
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            # Cancelled by `stop`: journalled as an interrupted attempt, never retried.
+            error_type, reason, retryable = "internal_error", SHUTDOWN_REASON, False
         except TimeoutError:
             error_type, reason = (
                 "request_timeout",
