@@ -103,6 +103,12 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
                 raise ValueError("headers too large")
         self._phase = _BODY
         self._header_bytes = 0
+        if self.body_idle_timeout < self.header_timeout and self._deadline is not None:
+            # The timer was set for the headers' deadline, which may be later than the body's.
+            due = self.loop.time() + self.body_idle_timeout
+            if self._deadline.when() > due:
+                self._deadline.cancel()
+                self._deadline = self.loop.call_at(due, self._check_deadline)
         super().on_headers_complete()
 
     def on_message_complete(self) -> None:
@@ -142,7 +148,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         else:
             # Between requests uvicorn's keep-alive timeout applies; while the app is not reading the
             # body (flow control paused it), the client is not the one stalling.
-            self._deadline = self.loop.call_later(self.header_timeout, self._check_deadline)
+            interval = min(self.header_timeout, self.body_idle_timeout)
+            self._deadline = self.loop.call_later(interval, self._check_deadline)
             return
         if now < due:
             self._deadline = self.loop.call_later(due - now, self._check_deadline)
