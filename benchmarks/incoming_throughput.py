@@ -63,14 +63,18 @@ def emulator_app() -> Any:
 def serve(kind: str, port: int) -> None:
     import uvicorn
 
+    from emulator.config import Config
+    from emulator.serving import bounded_protocol
+
     app = emulator_app() if kind == "emulator" else bare_app()
-    # Identical settings for both servers.
+    # Identical settings for both servers, except that the emulator runs on the protocol `front-emulator
+    # serve` uses (httptools with its header size limit and read timeouts), so their cost is measured.
     uvicorn.run(
         app,
         host="127.0.0.1",
         port=port,
         loop="uvloop",
-        http="httptools",
+        http=bounded_protocol(Config()) if kind == "emulator" else "httptools",
         workers=1,
         access_log=False,
         log_level="warning",

@@ -102,7 +102,7 @@ def test_reset_puts_the_clock_back_and_empties_journal_and_snapshots(client):
     snapshot_id = client.post("/_emulator/snapshot").json()["snapshot_id"]
     assert client.post("/_emulator/reset").status_code == 204
     assert client.get("/_emulator/clock").json()["mode"] == "real"
-    assert client.get("/_emulator/requests").json() == {"_results": [], "dropped": 0}
+    assert client.get("/_emulator/requests").json() == {"_results": [], "dropped": 0, "retained_bytes": 0}
     assert client.post(f"/_emulator/snapshots/{snapshot_id}/restore").status_code == 404
 
 
@@ -363,7 +363,7 @@ def test_journal_filters(client):
         answer = client.get(f"/_emulator/requests?{query}")
         assert answer.status_code == 400 and error_of(answer)["details"] == [detail]
     assert client.delete("/_emulator/requests").status_code == 204
-    assert client.get("/_emulator/requests").json() == {"_results": [], "dropped": 0}
+    assert client.get("/_emulator/requests").json() == {"_results": [], "dropped": 0, "retained_bytes": 0}
 
 
 def test_journal_keeps_only_the_first_64_kb_of_a_body(client):

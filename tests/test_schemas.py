@@ -433,7 +433,7 @@ _DELIVERY = {
     "attempt": 1,
     "url": "http://127.0.0.1:9000/front/outgoing",
     "request": {"headers": {"x-front-signature": "c2lnbmF0dXJl"}, "body": "{}", "signature_input": {}},
-    "answer": {"status": 200, "headers": {}, "body": '{"type":"success"}'},
+    "answer": {"status": 200, "headers": {}, "body": '{"type":"success"}', "truncated": False},
     "started_at": 1701292649.333,
     "duration_ms": 3.2,
     "outcome": "sent",
@@ -451,7 +451,7 @@ OTHER_VALID_DOCUMENTS: dict[str, Any] = {
         "settings": {"webhook_url": "http://127.0.0.1:9000/out"},
     },
     "delivery": _DELIVERY,
-    "delivery-list": {"_results": [_DELIVERY]},
+    "delivery-list": {"_results": [_DELIVERY], "dropped": 0, "retained_bytes": 100},
     "message-state": {
         "id": "msg_1",
         "conversation_id": "cnv_1",
@@ -663,6 +663,11 @@ WRONG_PAYLOADS: dict[str, list[tuple[dict[str, Any], list[str]]]] = {
     "delivery-list": [
         ({"/_results/0/redelivery_of": 3}, ["/_results/0/redelivery_of: must be a string or null"]),
         ({"/_results": None}, ["/_results: must be an array"]),
+        (
+            {"/dropped": -1, "/retained_bytes": "1"},
+            ["/dropped: must be >= 0", "/retained_bytes: must be an integer"],
+        ),
+        ({"/_results/0/answer/truncated": "no"}, ["/_results/0/answer/truncated: must be true or false"]),
     ],
     "message-state": [
         (
@@ -793,7 +798,8 @@ WRONG_PAYLOADS.update(
                     "/messages: must be >= 0",
                     "/snapshot_id: must match the pattern ^snap_[0-9]+$",
                 ],
-            )
+            ),
+            ({"/evicted": 1}, ["/evicted: must be a string or null"]),
         ],
         "wait-request": [
             ({"/deliveries": 0, "/timeout": 61}, ["/deliveries: must be >= 1", "/timeout: must be <= 60"]),
@@ -833,6 +839,7 @@ WRONG_PAYLOADS.update(
                 {"/dropped": _DELETE, "/_results/0/status": 99},
                 ["/_results/0/status: must be >= 100", "/dropped: required"],
             ),
+            ({"/retained_bytes": -5}, ["/retained_bytes: must be >= 0"]),
             (
                 {"/_results/0/details": "bad", "/_results/0/path": "channels"},
                 [

@@ -86,7 +86,8 @@ class RateLimitAndJournalMiddleware:
         async def receive_and_keep() -> Message:
             nonlocal kept
             message = await receive()
-            if kept < MAX_BODY_BYTES and message["type"] == "http.request":
+            # One chunk past the bound is kept, so the journal can tell the body was longer.
+            if kept <= MAX_BODY_BYTES and message["type"] == "http.request":
                 chunk = message.get("body", b"")
                 body_chunks.append(chunk)
                 kept += len(chunk)

@@ -38,11 +38,13 @@ def _selected(request: Request) -> list[JournalEntry]:
 
 
 async def list_requests(request: Request) -> Response:
-    """Oldest first; only the newest entries are kept, and `dropped` says how many were pushed out."""
+    """Oldest first; only the newest entries are kept (10,000 within 32 MiB), and `dropped` says how many
+    were pushed out."""
     entries = _selected(request)
     document = {
         "_results": [entry.as_document() for entry in entries],
         "dropped": request.app.state.journal.dropped,
+        "retained_bytes": request.app.state.journal.retained_bytes,
     }
     return front_json(request, document, "request-list")
 

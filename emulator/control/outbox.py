@@ -61,12 +61,14 @@ async def cancel_message(request: Request) -> Response:
 async def list_deliveries(request: Request) -> Response:
     refuse_unknown_parameters(request, _DELIVERY_FILTERS, "Unknown filter", "filter by one of")
     wanted = {key: request.query_params[key] for key in _DELIVERY_FILTERS if key in request.query_params}
+    outbox = request.app.state.store.outbox
     results = [
         delivery.as_document()
-        for delivery in request.app.state.store.deliveries
+        for delivery in outbox.deliveries
         if all(getattr(delivery, key) == value for key, value in wanted.items())
     ]
-    return front_json(request, {"_results": results}, "delivery-list")
+    document = {"_results": results, "dropped": outbox.dropped, "retained_bytes": outbox.retained_bytes}
+    return front_json(request, document, "delivery-list")
 
 
 async def redeliver(request: Request) -> Response:

@@ -9,7 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.config import Config
-from emulator.domain.snapshots import Snapshot
+from emulator.domain.snapshots import MAX_SNAPSHOTS, Snapshot
 from emulator.domain.store import Store
 from emulator.domain.workspace import Workspace
 from emulator.wire.documents import control_document
@@ -98,10 +98,12 @@ def _snapshot_document(snapshot: Snapshot, store: Store) -> dict[str, Any]:
 
 
 async def take_snapshot(request: Request) -> Response:
-    """A deep copy of the store's state to come back to with /_emulator/snapshots/{id}/restore."""
+    """The store's state to come back to with /_emulator/snapshots/{id}/restore; the newest
+    MAX_SNAPSHOTS are kept, and `evicted` names the oldest one this snapshot pushed out."""
     store: Store = request.app.state.store
     snapshot = store.snapshots.take()
-    return front_json(request, _snapshot_document(snapshot, store), "snapshot", 201)
+    document = {**_snapshot_document(snapshot, store), "evicted": store.snapshots.evicted}
+    return front_json(request, document, "snapshot", 201)
 
 
 async def restore_snapshot(request: Request) -> Response:
@@ -109,7 +111,11 @@ async def restore_snapshot(request: Request) -> Response:
     snapshots = request.app.state.store.snapshots
     snapshot = snapshots.get(snapshot_id)
     if snapshot is None:
-        raise FrontError(404, f"Snapshot {snapshot_id} not found (a reset or seed forgets snapshots)")
+        raise FrontError(
+            404,
+            f"Snapshot {snapshot_id} not found (only the newest {MAX_SNAPSHOTS} snapshots are kept, "
+            "and a reset or seed forgets them)",
+        )
     snapshots.restore(snapshot)
     request.app.state.engine.wake()
     return front_json(request, _snapshot_document(snapshot, request.app.state.store), "snapshot")

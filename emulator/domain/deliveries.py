@@ -6,6 +6,11 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 Outcome = Literal["sent", "failed"]
+# The delivery journal keeps the newest deliveries up to both bounds (the oldest are dropped and counted),
+# and of each answer at most MAX_JOURNALLED_DELIVERY_ANSWER_BYTES (flagged `truncated`).
+MAX_DELIVERIES = 10_000
+MAX_DELIVERY_JOURNAL_BYTES = 32 * 1024 * 1024
+MAX_JOURNALLED_DELIVERY_ANSWER_BYTES = 64 * 1024
 # The id of an attempt not yet journalled: the store gives it a real one when it records it.
 UNRECORDED = ""
 
@@ -33,6 +38,21 @@ class Delivery:
     # Whether the answer matched schemas/outgoing-answer.json; None when there was no answer at all.
     answer_conforms: bool | None = None
     redelivery_of: str | None = None
+    # The integration answered more than the journal keeps: `answer_body` is its beginning.
+    answer_truncated: bool = False
+
+    @property
+    def retained_bytes(self) -> int:
+        """What this record holds, roughly: its bodies, URL, reason and headers."""
+        headers = sum(len(name) + len(value) for name, value in self.request_headers.items())
+        headers += sum(len(name) + len(value) for name, value in (self.answer_headers or {}).items())
+        return (
+            len(self.request_body)
+            + len(self.answer_body or "")
+            + len(self.url)
+            + len(self.reason or "")
+            + headers
+        )
 
     def as_document(self) -> dict[str, Any]:
         return {
@@ -49,7 +69,12 @@ class Delivery:
             },
             "answer": None
             if self.answer_status is None
-            else {"status": self.answer_status, "headers": self.answer_headers, "body": self.answer_body},
+            else {
+                "status": self.answer_status,
+                "headers": self.answer_headers,
+                "body": self.answer_body,
+                "truncated": self.answer_truncated,
+            },
             "started_at": self.started_at,
             "duration_ms": self.duration_ms,
             "outcome": self.outcome,

@@ -1,23 +1,26 @@
 """The request journal: every Front API request the emulator received, its status and why it was refused.
 
 Recording sits on every request, the incoming_messages hot path included, so `record` only keeps
-references to what already exists (the scope's method, path, query and headers, the body chunks as they
-were received, the bytes of a refused answer) and everything is decoded when someone reads the journal.
+references to what already exists (the scope's method, path, query and Content-Type, the body chunks as
+they were received, the bytes of a refused answer) and everything is decoded when someone reads the
+journal. Only a body or answer over its bound is copied, to cut it.
 """
 
 from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-# The journal is for looking at what an integration did, not an archive: the newest entries are kept.
+# The journal is for looking at what an integration did, not an archive: the newest entries are kept, as
+# many as fit both bounds, and `dropped` counts the others.
 MAX_ENTRIES = 10_000
-# A copy of at most this much of each request body is kept (multipart uploads can be 25 MB).
+MAX_JOURNAL_BYTES = 32 * 1024 * 1024
+# At most this much of each request body is kept (multipart uploads can be 25 MB): `body_truncated` then.
 MAX_BODY_BYTES = 64 * 1024
 # A refused answer is a small `_error` envelope; anything larger is not one of ours and is cut.
 MAX_JOURNALLED_ANSWER_BYTES = 64 * 1024
@@ -30,10 +33,13 @@ class JournalEntry:
     method: str
     path: str
     query: bytes
-    headers: Sequence[tuple[bytes, bytes]]
+    content_type: bytes | None
     status: int
     body_chunks: list[bytes]
+    body_truncated: bool
     answer_chunks: list[bytes]
+    # What the entry holds (path, query, Content-Type, body and answer kept), counted in the journal's bound.
+    retained_bytes: int
 
     @property
     def rejected(self) -> bool:
@@ -55,7 +61,7 @@ class JournalEntry:
     def as_document(self) -> dict[str, Any]:
         body = b"".join(self.body_chunks)
         message, details = self.error()
-        content_type = next((value for name, value in self.headers if name == b"content-type"), None)
+        content_type = self.content_type
         return {
             "id": self.id,
             "at": self.at,
@@ -65,20 +71,23 @@ class JournalEntry:
             "content_type": content_type.decode("latin-1") if content_type is not None else None,
             "status": self.status,
             "rejected": self.rejected,
-            "body": body[:MAX_BODY_BYTES].decode("utf-8", "replace"),
-            "body_truncated": len(body) > MAX_BODY_BYTES,
+            "body": body.decode("utf-8", "replace"),
+            "body_truncated": self.body_truncated,
             "error_message": message,
             "details": details,
         }
 
 
 class RequestJournal:
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
-        self.entries: deque[JournalEntry] = deque(maxlen=max_entries)
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_JOURNAL_BYTES) -> None:
+        self.entries: deque[JournalEntry] = deque()
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
         # Ids of its own, not from the store's IdSource: reading or writing the journal must not change
         # the ids a seeded run hands out.
         self._ids = itertools.count(1)
         self.recorded = 0
+        self.retained_bytes = 0
 
     def record(
         self,
@@ -89,28 +98,57 @@ class RequestJournal:
         answer_chunks: list[bytes],
     ) -> None:
         self.recorded += 1
-        self.entries.append(
+        content_type = None
+        for name, value in scope["headers"]:
+            if name == b"content-type":
+                content_type = value
+                break
+        path = scope["path"]
+        query = scope["query_string"]
+        body_bytes = 0
+        for chunk in body_chunks:
+            body_bytes += len(chunk)
+        body_truncated = body_bytes > MAX_BODY_BYTES
+        if body_truncated:
+            body_chunks = [b"".join(body_chunks)[:MAX_BODY_BYTES]]
+            body_bytes = MAX_BODY_BYTES
+        answer_bytes = 0
+        if answer_chunks:
+            answer_bytes = sum(len(chunk) for chunk in answer_chunks)
+            if answer_bytes > MAX_JOURNALLED_ANSWER_BYTES:
+                answer_chunks = [b"".join(answer_chunks)[:MAX_JOURNALLED_ANSWER_BYTES]]
+                answer_bytes = MAX_JOURNALLED_ANSWER_BYTES
+        size = len(path) + len(query) + len(content_type or b"") + body_bytes + answer_bytes
+        entries = self.entries
+        entries.append(
             JournalEntry(
                 next(self._ids),
                 at,
                 scope["method"],
-                scope["path"],
-                scope["query_string"],
-                scope["headers"],
+                path,
+                query,
+                content_type,
                 status,
                 body_chunks,
+                body_truncated,
                 answer_chunks,
+                size,
             )
         )
+        self.retained_bytes += size
+        # The newest entry is always kept, however large.
+        while len(entries) > self.max_entries or (self.retained_bytes > self.max_bytes and len(entries) > 1):
+            self.retained_bytes -= entries.popleft().retained_bytes
 
     @property
     def dropped(self) -> int:
-        """Entries pushed out by newer ones (only the newest MAX_ENTRIES are kept)."""
+        """Entries pushed out by newer ones (only the newest that fit MAX_ENTRIES and MAX_JOURNAL_BYTES)."""
         return self.recorded - len(self.entries)
 
     def clear(self) -> None:
         self.entries.clear()
         self.recorded = 0
+        self.retained_bytes = 0
 
     def select(
         self,

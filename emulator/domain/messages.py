@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from emulator.domain.rendering import blurb_of, rendered_body
 
@@ -104,6 +104,10 @@ class Attachment:
 
 @dataclass(slots=True)
 class Message:
+    # The only fields that change once a message exists (the outbox sets them): snapshots share the
+    # message and save these. A field assigned after creation must be listed here.
+    MUTABLE: ClassVar[tuple[str, ...]] = ("delivery_status", "error_type", "error_reason")
+
     id: str
     message_uid: str
     channel_id: str
@@ -147,6 +151,9 @@ class Message:
 
 @dataclass(slots=True)
 class Conversation:
+    # What changes once a conversation exists; snapshots save these (see Message.MUTABLE).
+    MUTABLE: ClassVar[tuple[str, ...]] = ("status", "assignee_id", "updated_at", "waiting_since")
+
     id: str
     channel_id: str
     thread_key: tuple[str, str]

@@ -9,10 +9,11 @@ of the state, and every change goes to the store's listeners.
 from __future__ import annotations
 
 import heapq
+from collections import deque
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from emulator.domain.deliveries import Delivery
+from emulator.domain.deliveries import MAX_DELIVERIES, MAX_DELIVERY_JOURNAL_BYTES, Delivery
 from emulator.domain.messages import Message
 from emulator.domain.rules import Refusal
 
@@ -50,10 +51,26 @@ class Outbox:
         self._store = store
         self._queue: list[tuple[float, int, Send]] = []
         self._order = 0
-        self.deliveries: list[Delivery] = []
+        # The delivery journal, oldest first: the newest MAX_DELIVERIES within MAX_DELIVERY_JOURNAL_BYTES.
+        self.deliveries: deque[Delivery] = deque()
         self._deliveries_by_id: dict[str, Delivery] = {}
+        self.retained_bytes = 0
+        # Deliveries dropped from the journal to keep it within its bounds.
+        self.dropped = 0
         # Attempts handed to the delivery engine and not finished yet (a snapshot refuses while any are).
         self.in_flight = 0
+
+    def copy(self) -> Outbox:
+        """The same outbox state in new containers, sharing the (immutable) deliveries and sends."""
+        twin = Outbox(self._store)
+        twin._queue = list(self._queue)
+        twin._order = self._order
+        twin.deliveries = deque(self.deliveries)
+        twin._deliveries_by_id = dict(self._deliveries_by_id)
+        twin.retained_bytes = self.retained_bytes
+        twin.dropped = self.dropped
+        twin.in_flight = self.in_flight
+        return twin
 
     def plan(self, send: Send, at: float) -> None:
         self._order += 1
@@ -114,8 +131,7 @@ class Outbox:
             return None
         self.in_flight -= 1
         delivery = replace(attempt, id=store.ids.new_id("dlv"))
-        self.deliveries.append(delivery)
-        self._deliveries_by_id[delivery.id] = delivery
+        self._journal(delivery)
         store.notify(
             "delivery_recorded",
             channel_id=delivery.channel_id,
@@ -129,6 +145,20 @@ class Outbox:
         else:
             self._finish(send.message, delivery.error_type, delivery.reason)
         return delivery
+
+    def _journal(self, delivery: Delivery) -> None:
+        deliveries = self.deliveries
+        deliveries.append(delivery)
+        self._deliveries_by_id[delivery.id] = delivery
+        self.retained_bytes += delivery.retained_bytes
+        # The newest delivery is always kept, however large.
+        while len(deliveries) > 1 and (
+            len(deliveries) > MAX_DELIVERIES or self.retained_bytes > MAX_DELIVERY_JOURNAL_BYTES
+        ):
+            oldest = deliveries.popleft()
+            del self._deliveries_by_id[oldest.id]
+            self.retained_bytes -= oldest.retained_bytes
+            self.dropped += 1
 
     def abandon(self, generation: int, send: Send, reason: str) -> None:
         """An attempt that ended before any request was made: its message fails with `reason`."""

@@ -1,7 +1,9 @@
 """Snapshots of the store: take one, change things, go back to it.
 
-A snapshot is the store's `capture` (a deep copy of every attribute that is state, so state another part
-of the emulator adds to the store later is captured too) and the id source's position.
+A snapshot is the store's `capture` (every attribute that is state, so state another part of the emulator
+adds to the store later is captured too, in copied index structures that share the immutable messages)
+and the id source's position. Only the newest MAX_SNAPSHOTS are kept: taking one more evicts the oldest,
+whose restore then answers 404 saying so.
 """
 
 from __future__ import annotations
@@ -11,6 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from emulator.domain.rules import Refusal
+
+MAX_SNAPSHOTS = 10
 
 if TYPE_CHECKING:
     from emulator.domain.store import Store
@@ -29,7 +33,10 @@ class Snapshots:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        # Oldest first (dicts keep insertion order).
         self._taken: dict[str, Snapshot] = {}
+        # The snapshot the last `take` evicted to stay within MAX_SNAPSHOTS, if any.
+        self.evicted: str | None = None
         # Not from the store's IdSource: restoring rewinds that, and a later snapshot would reuse an id.
         self._numbers = itertools.count(1)
 
@@ -47,6 +54,10 @@ class Snapshots:
         number = next(self._numbers)
         snapshot = Snapshot(f"snap_{number}", store.clock.now(), store.capture(), store.ids.state())
         self._taken[snapshot.id] = snapshot
+        self.evicted = None
+        if len(self._taken) > MAX_SNAPSHOTS:
+            self.evicted = next(iter(self._taken))
+            del self._taken[self.evicted]
         return snapshot
 
     def get(self, snapshot_id: str) -> Snapshot | None:
@@ -59,3 +70,4 @@ class Snapshots:
 
     def clear(self) -> None:
         self._taken.clear()
+        self.evicted = None

@@ -9,8 +9,9 @@ in the outbox (emulator/domain/outbox.py), which the store holds.
 from __future__ import annotations
 
 import bisect
-import copy
 import heapq
+import operator
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -174,17 +175,39 @@ class Store:
         self.load_workspace(self.initial_workspace)
 
     def capture(self) -> dict[str, Any]:
-        """A deep copy of every piece of state (for snapshots): one deepcopy call, so objects shared between
-        indexes (a message in `_messages`, `_messages_by_uid` and its conversation's list) stay shared."""
-        state = {name: value for name, value in vars(self).items() if name not in _NOT_STATE}
-        # The store itself maps to itself: the outbox's reference to it stays a reference to this store.
-        return copy.deepcopy(state, {id(self): self})
+        """Every piece of state, for snapshots, without copying a message.
+
+        Messages, attachments, deliveries and the workspace are immutable once made, except the few
+        fields named in `Message.MUTABLE` and `Conversation.MUTABLE`: a capture copies the index
+        structures (dicts and lists of references) and saves those fields, which `restore` writes back.
+        At 50,000 messages that is tens of milliseconds, where a deep copy took seconds."""
+        state = {name: _copied(name, value) for name, value in vars(self).items() if name not in _NOT_STATE}
+        state[_MUTABLE_FIELDS] = (
+            [
+                (conversation, _conversation_fields(conversation))
+                for conversation in self._conversations.values()
+            ],
+            [
+                (message, _message_fields(message))
+                for message in self._messages.values()
+                if not message.is_inbound
+            ],
+        )
+        return state
 
     def restore(self, state: dict[str, Any]) -> None:
         """Put back what `capture` returned; it stays intact, so it can be restored again."""
         self.generation += 1
-        for name, value in copy.deepcopy(state, {id(self): self}).items():
-            setattr(self, name, value)
+        for name, value in state.items():
+            if name != _MUTABLE_FIELDS:
+                setattr(self, name, _copied(name, value))
+        conversations, messages = state[_MUTABLE_FIELDS]
+        for conversation, values in conversations:
+            for field_name, value in zip(Conversation.MUTABLE, values, strict=True):
+                setattr(conversation, field_name, value)
+        for message, values in messages:
+            for field_name, value in zip(Message.MUTABLE, values, strict=True):
+                setattr(message, field_name, value)
         # Everything may have changed: observers (the inspector) start over as after a reset.
         self.notify("reset")
 
@@ -622,7 +645,7 @@ class Store:
         return message
 
     @property
-    def deliveries(self) -> list[Delivery]:
+    def deliveries(self) -> deque[Delivery]:
         """The delivery journal, oldest first."""
         return self.outbox.deliveries
 
@@ -636,6 +659,32 @@ class Store:
             conversation_id=message.conversation_id,
             message_id=message.id,
         )
+
+
+# Where a capture keeps the mutable fields of the objects it shares with the live state.
+_MUTABLE_FIELDS = "mutable fields"
+_conversation_fields = operator.attrgetter(*Conversation.MUTABLE)
+_message_fields = operator.attrgetter(*Message.MUTABLE)
+_IMMUTABLE = (int, float, str, bytes, tuple, frozenset, type(None))
+
+
+def _copied(name: str, value: Any) -> Any:
+    """A copy of one attribute's index structure that shares the objects it holds (dicts of lists, such as
+    the messages of each conversation, get their lists copied too)."""
+    if isinstance(value, dict):
+        return {key: list(item) if type(item) is list else item for key, item in value.items()}
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, Outbox):
+        return value.copy()
+    if isinstance(value, _IMMUTABLE) or _is_frozen(value):
+        return value
+    raise TypeError(f"Store.capture cannot share or copy {name} ({type(value).__name__}): teach _copied")
+
+
+def _is_frozen(value: Any) -> bool:
+    parameters = getattr(type(value), "__dataclass_params__", None)
+    return parameters is not None and parameters.frozen
 
 
 def _seq_of(message: Message) -> int:

@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import orjson
 
-from emulator.domain.deliveries import UNRECORDED, Delivery
+from emulator.domain.deliveries import MAX_JOURNALLED_DELIVERY_ANSWER_BYTES, UNRECORDED, Delivery
 from emulator.domain.messages import Message
 from emulator.domain.outbox import Send
 from emulator.domain.rules import Refusal
@@ -34,7 +34,7 @@ from emulator.wire.serialise import message_json
 logger = logging.getLogger("emulator.outbound")
 
 PER_CHANNEL_CONCURRENCY = 8
-# The most of an integration's answer the delivery journal keeps.
+# The most of an integration's answer that is read and interpreted (the journal keeps less of it).
 MAX_DELIVERY_ANSWER_BYTES = 1024 * 1024
 # On shutdown, deliveries in flight get this long to finish before they are recorded as interrupted.
 SHUTDOWN_GRACE_SECONDS = 0.5
@@ -252,7 +252,7 @@ class DeliveryEngine:
         started = time.perf_counter()
         status: int | None = None
         answer_headers: dict[str, str] | None = None
-        answer_body = b""
+        answer_body = bytearray()
         conforms: bool | None = None
         error_type: str | None
         reason: str | None
@@ -267,7 +267,7 @@ class DeliveryEngine:
                     async for chunk in answer.aiter_bytes():
                         answer_body += chunk
                         if len(answer_body) > MAX_DELIVERY_ANSWER_BYTES:
-                            answer_body = answer_body[:MAX_DELIVERY_ANSWER_BYTES]
+                            del answer_body[MAX_DELIVERY_ANSWER_BYTES:]
                             break
         except asyncio.CancelledError:
             if not self._stopping:
@@ -291,11 +291,14 @@ class DeliveryEngine:
             reason = f"Delivery to {url} failed inside the emulator: {type(error).__name__}: {error}."
             status = None
         else:
-            verdict = interpret_answer(status, answer_body)
+            answered = bytes(answer_body)
+            verdict = interpret_answer(status, answered)
             if channel.is_application:
-                verdict = application_verdict(verdict, answer_body)
+                verdict = application_verdict(verdict, answered)
             error_type, reason, conforms = verdict.error_type, verdict.reason, verdict.conforms
         message = send.message
+        # The journal keeps the beginning of a large answer; the verdict above read up to 1 MiB of it.
+        kept_answer = bytes(answer_body[:MAX_JOURNALLED_DELIVERY_ANSWER_BYTES])
         attempt = Delivery(
             id=UNRECORDED,
             message_id=message.id,
@@ -313,7 +316,8 @@ class DeliveryEngine:
             reason=reason,
             answer_status=status,
             answer_headers=answer_headers,
-            answer_body=answer_body.decode("utf-8", "replace") if status is not None else None,
+            answer_body=kept_answer.decode("utf-8", "replace") if status is not None else None,
+            answer_truncated=len(answer_body) > len(kept_answer),
             answer_conforms=conforms,
             redelivery_of=send.redelivery_of,
         )

@@ -119,4 +119,4 @@ def test_abandoning_an_attempt_fails_its_message_with_the_reason() -> None:
         "The emulator shut down.",
         0,
     )
-    assert store.deliveries == []
+    assert not store.deliveries

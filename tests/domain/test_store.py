@@ -73,7 +73,7 @@ def test_reset_replays_ids_and_forgets_everything() -> None:
     store.rate_limiter.check(START)
     store.snapshots.take()
     store.reset()
-    assert (store.message_count, store.conversation_count, store.deliveries) == (0, 0, [])
+    assert (store.message_count, store.conversation_count, list(store.deliveries)) == (0, 0, [])
     assert store.channel(CHANNEL).name != "Renamed"  # type: ignore[union-attr]
     assert store.snapshots.get("snap_1") is None
     assert store.clock.now() == START
@@ -118,7 +118,7 @@ def test_an_attempt_from_an_earlier_generation_is_dropped_and_takes_no_id() -> N
     )
     assert store.outbox.record(generation, send, attempt, retries=0) is None
     store.outbox.abandon(generation, send, "gone")
-    assert store.deliveries == [] and store.ids.state() == ids_before
+    assert not store.deliveries and store.ids.state() == ids_before
     assert message.delivery_status == "sending"  # the old object is no one's any more
 
 
