@@ -96,3 +96,23 @@ def test_the_rejection_report_groups_by_reason_most_frequent_first() -> None:
         (429, "Too many requests", 1),
     ]
     assert report["reasons"][0]["example"]["id"] == 2
+
+
+def test_the_journal_is_bounded_by_bytes_too_and_says_what_it_dropped() -> None:
+    journal = RequestJournal(max_bytes=200_000)
+    for at in range(10):
+        journal.record(float(at), scope(), 202, [b"x" * 50_000], [])
+    # Each entry keeps its 50,000-byte body, path, query and Content-Type: four would pass 200,000 bytes.
+    assert [entry.id for entry in journal.entries] == [8, 9, 10]
+    assert journal.dropped == 7 and journal.retained_bytes <= 200_000
+    journal.clear()
+    assert journal.retained_bytes == 0
+
+
+def test_a_large_body_or_answer_is_kept_cut_and_the_newest_entry_always() -> None:
+    journal = RequestJournal(max_bytes=1_000)
+    journal.record(0.0, scope(), 413, [b"y" * (3 * MAX_BODY_BYTES)], [b"z" * (5 * MAX_BODY_BYTES)])
+    [entry] = journal.entries
+    document = entry.as_document()
+    assert len(document["body"]) == MAX_BODY_BYTES and document["body_truncated"] is True
+    assert entry.retained_bytes < 3 * MAX_BODY_BYTES

@@ -120,3 +120,40 @@ def test_abandoning_an_attempt_fails_its_message_with_the_reason() -> None:
         0,
     )
     assert not store.deliveries
+
+
+def test_the_delivery_journal_keeps_the_newest_within_its_bytes_and_counts_the_dropped(monkeypatch) -> None:
+    monkeypatch.setattr("emulator.domain.outbox.MAX_DELIVERY_JOURNAL_BYTES", 10_000)
+    store = make_store()
+    conversation = conversation_of(store, inbound(store))
+    recorded = []
+    for _ in range(5):
+        message = outbound(store, conversation)
+        store.outbox.due_sends()
+        attempt = Delivery(
+            id=UNRECORDED,
+            message_id=message.id,
+            channel_id=message.channel_id,
+            conversation_id=message.conversation_id,
+            attempt=1,
+            url="http://127.0.0.1:9/out",
+            request_headers={},
+            request_body="p" * 4_000,
+            signature_input={},
+            started_at=START,
+            duration_ms=1.0,
+            outcome="sent",
+            error_type=None,
+            reason=None,
+        )
+        recorded.append(store.outbox.record(store.generation, Send(message), attempt, retries=0))
+    outbox = store.outbox
+    assert len(outbox.deliveries) == 2 and outbox.dropped == 3 and outbox.retained_bytes <= 10_000
+    assert list(outbox.deliveries) == recorded[3:]
+    # A dropped delivery is gone from the lookup too.
+    assert [store.delivery(delivery.id) for delivery in recorded if delivery] == [
+        None,
+        None,
+        None,
+        *recorded[3:],
+    ]
