@@ -14,6 +14,7 @@ import operator
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from itertools import chain
 from typing import Any
 from urllib.parse import unquote
 
@@ -179,19 +180,17 @@ class Store:
 
         Messages, attachments, deliveries and the workspace are immutable once made, except the few
         fields named in `Message.MUTABLE` and `Conversation.MUTABLE`: a capture copies the index
-        structures (dicts and lists of references) and saves those fields, which `restore` writes back.
-        At 50,000 messages that is tens of milliseconds, where a deep copy took seconds."""
-        state = {name: _copied(name, value) for name, value in vars(self).items() if name not in _NOT_STATE}
+        structures (one dict copy each; the append-only lists of an index are kept with their lengths)
+        and saves those fields, which `restore` writes back. It allocates a handful of objects whatever
+        the number of messages, so it neither copies nor wakes the garbage collector for each of them."""
+        state = {name: _saved(name, value) for name, value in vars(self).items() if name not in _NOT_STATE}
+        conversations = list(self._conversations.values())
+        messages = [message for message in self._messages.values() if not message.is_inbound]
         state[_MUTABLE_FIELDS] = (
-            [
-                (conversation, _conversation_fields(conversation))
-                for conversation in self._conversations.values()
-            ],
-            [
-                (message, _message_fields(message))
-                for message in self._messages.values()
-                if not message.is_inbound
-            ],
+            conversations,
+            list(chain.from_iterable(map(_conversation_fields, conversations))),
+            messages,
+            list(chain.from_iterable(map(_message_fields, messages))),
         )
         return state
 
@@ -200,14 +199,10 @@ class Store:
         self.generation += 1
         for name, value in state.items():
             if name != _MUTABLE_FIELDS:
-                setattr(self, name, _copied(name, value))
-        conversations, messages = state[_MUTABLE_FIELDS]
-        for conversation, values in conversations:
-            for field_name, value in zip(Conversation.MUTABLE, values, strict=True):
-                setattr(conversation, field_name, value)
-        for message, values in messages:
-            for field_name, value in zip(Message.MUTABLE, values, strict=True):
-                setattr(message, field_name, value)
+                setattr(self, name, _revived(value))
+        conversations, conversation_values, messages, message_values = state[_MUTABLE_FIELDS]
+        _write_back(conversations, Conversation.MUTABLE, conversation_values)
+        _write_back(messages, Message.MUTABLE, message_values)
         # Everything may have changed: observers (the inspector) start over as after a reset.
         self.notify("reset")
 
@@ -668,18 +663,53 @@ _message_fields = operator.attrgetter(*Message.MUTABLE)
 _IMMUTABLE = (int, float, str, bytes, tuple, frozenset, type(None))
 
 
-def _copied(name: str, value: Any) -> Any:
-    """A copy of one attribute's index structure that shares the objects it holds (dicts of lists, such as
-    the messages of each conversation, get their lists copied too)."""
+@dataclass(frozen=True, slots=True)
+class _AppendOnlyLists:
+    """A dict of lists that are only ever appended to (the messages of each conversation), as captured:
+    the lists themselves, shared, and their lengths then; a restore takes that much of each. Any dict of
+    lists in the store's state is taken for such an index: a list that may shrink or change needs its own
+    case in `_saved`."""
+
+    lists: dict[str, list[Any]]
+    lengths: list[int]
+
+
+def _saved(name: str, value: Any) -> Any:
+    """One attribute as a snapshot keeps it: index structures copied, the objects in them shared."""
     if isinstance(value, dict):
-        return {key: list(item) if type(item) is list else item for key, item in value.items()}
+        if type(next(iter(value.values()), None)) is list:
+            return _AppendOnlyLists(dict(value), list(map(len, value.values())))
+        return dict(value)
     if isinstance(value, list):
         return list(value)
     if isinstance(value, Outbox):
         return value.copy()
     if isinstance(value, _IMMUTABLE) or _is_frozen(value):
         return value
-    raise TypeError(f"Store.capture cannot share or copy {name} ({type(value).__name__}): teach _copied")
+    raise TypeError(f"Store.capture cannot share or copy {name} ({type(value).__name__}): teach _saved")
+
+
+def _revived(saved: Any) -> Any:
+    """A fresh live copy of what `_saved` kept (the snapshot stays as it was)."""
+    if isinstance(saved, _AppendOnlyLists):
+        return {
+            key: items[:length]
+            for (key, items), length in zip(saved.lists.items(), saved.lengths, strict=True)
+        }
+    if isinstance(saved, dict):
+        return dict(saved)
+    if isinstance(saved, list):
+        return list(saved)
+    if isinstance(saved, Outbox):
+        return saved.copy()
+    return saved
+
+
+def _write_back(objects: list[Any], fields: tuple[str, ...], values: list[Any]) -> None:
+    width = len(fields)
+    for index, item in enumerate(objects):
+        for offset, name in enumerate(fields):
+            setattr(item, name, values[index * width + offset])
 
 
 def _is_frozen(value: Any) -> bool:
