@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-CONFTEST = '''
+CONFTEST = """
 import json
 
 durations = {}
@@ -32,9 +32,9 @@ def pytest_runtest_logreport(report):
 def pytest_sessionfinish(session):
     with open("durations.json", "w") as out:
         json.dump(durations, out)
-'''
+"""
 
-TESTS = '''
+TESTS = """
 import pytest
 
 
@@ -51,7 +51,7 @@ def test_front_server(front_server, n):
 @pytest.mark.parametrize("n", range({count}))
 def test_baseline(n):
     assert n >= 0
-'''
+"""
 
 
 def main() -> None:

@@ -1,10 +1,10 @@
 """Seconds per snapshot and per restore at 50,000 messages, and how long `livez` waits meanwhile (target:
 a snapshot <= 0.5 s).
 
-The emulator runs as `front-emulator serve` does (emulator/serving.py) in a subprocess whose store is filled
-directly with 50,000 inbound messages in 10,000 conversations (five per thread, as memory.py), plus one
-outbound message (cancelled) per 100 conversations. This process then takes snapshots and restores them over HTTP
-while a thread asks `GET /_emulator/livez` every 10 ms and records how long each answer took.
+The emulator runs as `front-emulator serve` does (emulator/serving.py) in a subprocess whose store is
+filled directly with 50,000 inbound messages in 10,000 conversations (five per thread, as memory.py), plus
+one outbound message (cancelled) per 100 conversations. This process then takes snapshots and restores
+them over HTTP while a thread asks `GET /_emulator/livez` every 10 ms and records how long each answer took.
 
     .venv/bin/python benchmarks/snapshot.py [--messages 50000] [--rounds 5]
 """
@@ -47,7 +47,9 @@ def serve(port: int, count: int) -> None:
         store.accept_incoming(channel, incoming)
         store.settle()
     for conversation in store.conversations()[::100]:
-        teammate = TeammateMessage(body="<p>On it</p>", recipients=(Recipient(conversation.contact.handle, "to"),))
+        teammate = TeammateMessage(
+            body="<p>On it</p>", recipients=(Recipient(conversation.contact.handle, "to"),)
+        )
         # Cancelled in its undo window: outbound state to save, and nothing in flight to refuse a snapshot.
         store.outbox.cancel(store.add_outbound(channel, conversation, teammate, conversation.contact))
     app = create_app(config, store)
