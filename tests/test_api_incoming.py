@@ -398,3 +398,65 @@ def test_attachment_content_type_with_parameters_is_kept(client):
     assert answer.status_code == 202, answer.text
     message = read_message(client, answer.json()["message_uid"])
     assert message["attachments"][0]["content_type"] == "text/plain; charset=utf-8"
+
+
+def raw_multipart(*parts: bytes) -> tuple[bytes, dict[str, str]]:
+    """A form written byte by byte, for what an HTTP client library would escape or refuse to send."""
+    body = b"".join(b"--XX\r\n" + part + b"\r\n" for part in parts) + b"--XX--\r\n"
+    return body, {"content-type": "multipart/form-data; boundary=XX"}
+
+
+def text_part(name: str, value: bytes) -> bytes:
+    return f'Content-Disposition: form-data; name="{name}"\r\n\r\n'.encode() + value
+
+
+def file_part(filename: bytes, data: bytes = b"data") -> bytes:
+    disposition = b'Content-Disposition: form-data; name="attachments[]"; filename="' + filename + b'"'
+    return disposition + b"\r\nContent-Type: text/plain\r\n\r\n" + data
+
+
+def test_multipart_text_that_is_not_utf8_is_refused_as_in_json(client):
+    # Starlette decoded it as Latin-1: "hello \xff\xfe" was stored as "hello ÿþ" (202).
+    body, headers = raw_multipart(
+        text_part("sender[handle]", b"visitor-1"), text_part("body", b"hello \xff\xfe")
+    )
+    error = assert_front_error(client.post(incoming(), content=body, headers=headers), 400)
+    assert error["details"] == ["/body: is not valid UTF-8 text"]
+    as_json = client.post(
+        incoming(),
+        content=b'{"sender": {"handle": "visitor-1"}, "body": "hello \xff\xfe"}',
+        headers={"content-type": "application/json"},
+    )
+    assert_front_error(as_json, 400)
+    body, headers = raw_multipart(text_part("sender[handle]", b"\xc3"), text_part("body", b"x"))
+    error = assert_front_error(client.post(incoming(), content=body, headers=headers), 400)
+    assert error["details"] == ["/sender/handle: is not valid UTF-8 text"]
+
+
+def test_a_filename_cut_by_a_raw_line_break_is_refused_naming_the_field(client):
+    # The CR LF ends the header line: the rest became a header of its own, and the filename was stored cut.
+    body, headers = raw_multipart(
+        text_part("sender[handle]", b"visitor-1"), text_part("body", b"x"), file_part(b"a\r\nX-Other: b.txt")
+    )
+    error = assert_front_error(client.post(incoming(), content=body, headers=headers), 400)
+    assert error["details"] == [
+        "/attachments: its Content-Disposition header ends inside a quoted value (a line break in the "
+        "filename?): percent-encode CR and LF in filenames (%0D%0A), as browsers do"
+    ]
+    body, headers = raw_multipart(
+        text_part("sender[handle]", b"visitor-1"), text_part("body", b"x"), file_part(b"\xff.txt")
+    )
+    error = assert_front_error(client.post(incoming(), content=body, headers=headers), 400)
+    assert error["details"] == ["/attachments: its field name or filename is not valid UTF-8"]
+
+
+@pytest.mark.parametrize("filename", ["a\nb.txt", "a%0D%0Ab.txt", 'café "quoted".txt'])
+def test_a_filename_that_parses_is_kept_exactly(client, filename):
+    escaped = filename.replace('"', '\\"').encode()
+    body, headers = raw_multipart(
+        text_part("sender[handle]", b"visitor-1"), text_part("body", b"x"), file_part(escaped)
+    )
+    answer = client.post(incoming(), content=body, headers=headers)
+    assert answer.status_code == 202, answer.text
+    [attachment] = read_message(client, answer.json()["message_uid"])["attachments"]
+    assert attachment["filename"] == filename

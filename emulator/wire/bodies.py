@@ -7,7 +7,7 @@ from typing import Any
 
 import orjson
 from starlette.datastructures import UploadFile
-from starlette.exceptions import HTTPException
+from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
 from emulator.domain.messages import AttachmentUpload
@@ -123,17 +123,18 @@ async def parse_multipart(
     Fields named in `list_fields` (`to`, `to[]`, `to[0]`…) collect their values into a list, in order.
     """
     request._body = body  # the form parser reads the body we already capped
+    parser = _StrictMultiPartParser(request.headers, request.stream(), max_files=100, max_fields=1000)
     try:
-        form = await request.form(max_files=100, max_fields=1000)
-    except HTTPException as error:
+        form = await parser.parse()
+    except MultiPartException as error:
         raise FrontError(
             400,
-            f"Request body is not valid multipart/form-data ({error.detail}): let your HTTP client build "
+            f"Request body is not valid multipart/form-data ({error.message}): let your HTTP client build "
             "the form, so that the boundary in Content-Type matches the body",
         ) from None
     document: dict[str, Any] = {}
     uploads: list[AttachmentUpload] = []
-    problems: list[str] = []
+    problems: list[str] = list(parser.problems)
     total = 0
     try:
         for key, value in form.multi_items():
@@ -182,6 +183,64 @@ async def parse_multipart(
     if problems:
         raise FrontError(400, "Invalid request body", sorted(problems))
     return document, uploads
+
+
+class _StrictMultiPartParser(MultiPartParser):
+    """Starlette's multipart parser, noting what it would silently alter so the request is refused instead:
+    text that is not UTF-8 (Starlette falls back to Latin-1, storing mojibake where the same bytes in JSON
+    are a 400), and a Content-Disposition that ends inside a quoted value (a raw CR LF in a filename ends
+    the header line: Starlette kept the filename cut there)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.problems: list[str] = []
+
+    def on_headers_finished(self) -> None:
+        disposition = self._current_part.content_disposition or b""
+        super().on_headers_finished()
+        where = _pointer(self._current_part.field_name)
+        if _ends_inside_quotes(disposition):
+            self.problems.append(
+                f"{where}: its Content-Disposition header ends inside a quoted value (a line break in the "
+                "filename?): percent-encode CR and LF in filenames (%0D%0A), as browsers do"
+            )
+        elif not _is_utf8(disposition):
+            self.problems.append(f"{where}: its field name or filename is not valid UTF-8")
+
+    def on_part_end(self) -> None:
+        part = self._current_part
+        if part.file is None and self._charset == "utf-8" and not _is_utf8(part.data):
+            self.problems.append(f"{_pointer(part.field_name)}: is not valid UTF-8 text")
+        super().on_part_end()
+
+
+def _is_utf8(data: bytes | bytearray) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _ends_inside_quotes(header: bytes) -> bool:
+    """Whether a quoted string in `header` is left open (backslash escapes a quote, as RFC 9110 says)."""
+    inside = escaped = False
+    for byte in header:
+        if escaped:
+            escaped = False
+        elif inside and byte == 0x5C:
+            escaped = True
+        elif byte == 0x22:
+            inside = not inside
+    return inside
+
+
+def _pointer(key: str) -> str:
+    """`sender[handle]` as the JSON pointer a JSON body's detail would give (`/sender/handle`)."""
+    if _ATTACHMENT_KEY.match(key):
+        return "/attachments"
+    path = _form_path(key)
+    return "/" + "/".join(path) if path else key
 
 
 def _form_path(key: str) -> list[str] | None:
