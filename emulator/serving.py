@@ -34,7 +34,7 @@ from emulator.config import Config
 from emulator.wire.errors import TITLES, FrontError
 
 # How long uvicorn may still wait for answers in flight once the emulator has told them to end.
-GRACEFUL_SHUTDOWN_SECONDS = 1.0
+GRACEFUL_SHUTDOWN_SECONDS = 1
 
 _IDLE, _HEADERS, _BODY = 0, 1, 2
 
