@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from emulator.domain.deliveries import UNRECORDED, Delivery
@@ -125,28 +127,13 @@ def test_abandoning_an_attempt_fails_its_message_with_the_reason() -> None:
 def test_the_delivery_journal_keeps_the_newest_within_its_bytes_and_counts_the_dropped(monkeypatch) -> None:
     monkeypatch.setattr("emulator.domain.outbox.MAX_DELIVERY_JOURNAL_BYTES", 10_000)
     store = make_store()
-    conversation = conversation_of(store, inbound(store))
     recorded = []
-    for _ in range(5):
-        message = outbound(store, conversation)
-        store.outbox.due_sends()
-        attempt = Delivery(
-            id=UNRECORDED,
-            message_id=message.id,
-            channel_id=message.channel_id,
-            conversation_id=message.conversation_id,
-            attempt=1,
-            url="http://127.0.0.1:9/out",
-            request_headers={},
-            request_body="p" * 4_000,
-            signature_input={},
-            started_at=START,
-            duration_ms=1.0,
-            outcome="sent",
-            error_type=None,
-            reason=None,
-        )
-        recorded.append(store.outbox.record(store.generation, Send(message), attempt, retries=0))
+    for number in range(5):
+        message = pending(store, number)
+        advance(store, 0)
+        [send] = store.outbox.due_sends()
+        large = replace(attempt(send, None), request_body="p" * 4_000)
+        recorded.append(store.outbox.record(store.generation, send, large, retries=0))
     outbox = store.outbox
     assert len(outbox.deliveries) == 2 and outbox.dropped == 3 and outbox.retained_bytes <= 10_000
     assert list(outbox.deliveries) == recorded[3:]
@@ -157,3 +144,4 @@ def test_the_delivery_journal_keeps_the_newest_within_its_bytes_and_counts_the_d
         None,
         *recorded[3:],
     ]
+    assert message.delivery_status == "sent"
