@@ -14,8 +14,8 @@ from emulator.app import create_app, create_store
 from emulator.config import Config, ConfigError, allowed_host_names, config_from_env, parse_creation_delay
 from emulator.listening import listen, url_host
 from emulator.readiness import NotReady, wait_until_ready
-from emulator.workspace_files import WorkspaceFileError, resolve_workspace_file
 from emulator.serving import server_for
+from emulator.workspace_files import WorkspaceFileError, resolve_workspace_file
 
 
 def main(argv: Sequence[str] | None = None) -> int:
