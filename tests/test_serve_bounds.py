@@ -140,36 +140,52 @@ class HangingReceiver:
                     connection.sendall(b"HTTP/1.1 500 Oops\r\ncontent-length: 0\r\nconnection: close\r\n\r\n")
                     connection.close()
 
-    def close(self) -> None:
+    def __enter__(self) -> HangingReceiver:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
         self.socket.close()
         for connection in self.held:
             connection.close()
 
 
-def start_serve(tmp_path: Path) -> tuple[subprocess.Popen[str], str]:
+@contextlib.contextmanager
+def serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`front-emulator serve --port 0` and its base URL; killed if a test left it running."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("FRONT_EMULATOR_")}
-    process = subprocess.Popen(
+    with subprocess.Popen(
         [COMMAND, "serve", "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=tmp_path,
         env=env,
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline()
-    assert first.startswith("front-emulator listening on "), first + process.stderr.read()
-    return process, first.split()[-1]
+    ) as process:
+        try:
+            assert process.stdout is not None and process.stderr is not None
+            first = process.stdout.readline()
+            assert first.startswith("front-emulator listening on "), first + process.stderr.read()
+            yield process, first.split()[-1]
+        finally:
+            if process.poll() is None:
+                process.kill()
+
+
+def stopped(process: subprocess.Popen[str]) -> tuple[int, str]:
+    """The exit status and stderr of a server told to stop (the timeout only guards against a hang)."""
+    _, errors = process.communicate(timeout=30)
+    return process.returncode, errors
 
 
 def test_sigterm_answers_what_is_in_flight_and_exits_0(tmp_path: Path) -> None:
-    receiver = HangingReceiver()
-    process, base = start_serve(tmp_path)
     outcomes: dict[str, httpx.Response] = {}
-    try:
-        client = httpx.Client(
+    with (
+        HangingReceiver() as receiver,
+        serving(tmp_path) as (process, base),
+        httpx.Client(
             base_url=base, timeout=60, headers={"authorization": "Bearer front-emulator-token"}
-        )
+        ) as client,
+    ):
         settings = {"webhook_url": receiver.url, "outgoing_timeout": 120, "retries": 0}
         assert client.patch("/channels/cha_1a01", json={"settings": settings}).status_code == 204
         uid = client.post(INCOMING, json={"sender": {"handle": "visitor-1"}, "body": "Hi"}).json()[
@@ -211,15 +227,10 @@ def test_sigterm_answers_what_is_in_flight_and_exits_0(tmp_path: Path) -> None:
         # One more round trip: the server has read what the two connections sent before it.
         assert client.get("/_emulator/livez").status_code == 200
         process.send_signal(signal.SIGTERM)
-        status = process.wait(timeout=30)
+        status, errors = stopped(process)
         redelivered.join(timeout=30)
         wait_answer, half_answer = read_to_close(waiting), read_to_close(half_sent)
-    finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        receiver.close()
-    assert status == 0, process.stderr.read() if process.stderr else ""
+    assert status == 0, errors
     head, _, body = wait_answer.partition(b"\r\n\r\n")
     assert head.startswith(b"HTTP/1.1 200 ")
     assert orjson.loads(body)["satisfied"] is False
@@ -238,7 +249,7 @@ def test_sigterm_answers_what_is_in_flight_and_exits_0(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("signal_number", [signal.SIGTERM, signal.SIGINT])
 def test_an_idle_server_stops_with_status_0(tmp_path: Path, signal_number: int) -> None:
-    process, _ = start_serve(tmp_path)
-    process.send_signal(signal_number)
-    assert process.wait(timeout=30) == 0
-    assert process.stderr is not None and "Traceback" not in process.stderr.read()
+    with serving(tmp_path) as (process, _):
+        process.send_signal(signal_number)
+        status, errors = stopped(process)
+    assert status == 0 and "Traceback" not in errors, errors
