@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
 
@@ -123,18 +124,23 @@ async def parse_multipart(
     Fields named in `list_fields` (`to`, `to[]`, `to[0]`…) collect their values into a list, in order.
     """
     request._body = body  # the form parser reads the body we already capped
-    parser = _StrictMultiPartParser(request.headers, request.stream(), max_files=100, max_fields=1000)
+    problems: list[str] = []
     try:
-        form = await parser.parse()
-    except MultiPartException as error:
+        if media_type(request) == "multipart/form-data":
+            parser = _StrictMultiPartParser(request.headers, request.stream(), max_files=100, max_fields=1000)
+            form = await parser.parse()
+            problems += parser.problems
+        else:
+            form = await request.form(max_files=100, max_fields=1000)
+    except (MultiPartException, HTTPException) as error:
+        detail = error.message if isinstance(error, MultiPartException) else error.detail
         raise FrontError(
             400,
-            f"Request body is not valid multipart/form-data ({error.message}): let your HTTP client build "
+            f"Request body is not valid multipart/form-data ({detail}): let your HTTP client build "
             "the form, so that the boundary in Content-Type matches the body",
         ) from None
     document: dict[str, Any] = {}
     uploads: list[AttachmentUpload] = []
-    problems: list[str] = list(parser.problems)
     total = 0
     try:
         for key, value in form.multi_items():
