@@ -106,7 +106,7 @@ class Attachment:
 class Message:
     # The only fields that change once a message exists (the outbox sets them): snapshots share the
     # message and save these. A field assigned after creation must be listed here.
-    MUTABLE: ClassVar[tuple[str, ...]] = ("delivery_status", "error_type", "error_reason")
+    MUTABLE: ClassVar[tuple[str, ...]] = ("delivery_status", "error_type", "error_reason", "external")
 
     id: str
     message_uid: str

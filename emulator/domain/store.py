@@ -661,6 +661,8 @@ _MUTABLE_FIELDS = "mutable fields"
 _conversation_fields = operator.attrgetter(*Conversation.MUTABLE)
 _message_fields = operator.attrgetter(*Message.MUTABLE)
 _IMMUTABLE = (int, float, str, bytes, tuple, frozenset, type(None))
+# State objects that copy themselves (their own containers; contacts change, so they are copied too).
+_COPIED_WHOLE = (Outbox, ContactBook, EventLog)
 
 
 @dataclass(frozen=True, slots=True)
@@ -682,7 +684,7 @@ def _saved(name: str, value: Any) -> Any:
         return dict(value)
     if isinstance(value, list):
         return list(value)
-    if isinstance(value, Outbox):
+    if isinstance(value, _COPIED_WHOLE):
         return value.copy()
     if isinstance(value, _IMMUTABLE) or _is_frozen(value):
         return value
@@ -700,7 +702,7 @@ def _revived(saved: Any) -> Any:
         return dict(saved)
     if isinstance(saved, list):
         return list(saved)
-    if isinstance(saved, Outbox):
+    if isinstance(saved, _COPIED_WHOLE):
         return saved.copy()
     return saved
 

@@ -69,3 +69,23 @@ def test_after_a_restore_the_outbox_still_tells_this_stores_listeners() -> None:
     [send] = store.outbox.due_sends()
     assert send.message is store.message(message.id)
     assert heard == [("message_state", message.id)]
+
+
+def test_a_restore_puts_back_contacts_events_and_what_changed_on_shared_messages() -> None:
+    store = make_store()
+    conversation = conversation_of(store, inbound(store))
+    message = outbound(store, conversation)
+    snapshot = store.snapshots.take()
+    contacts_before = [(contact.id, list(contact.handles)) for contact in store.contacts.all()]
+    events_before = store.events.of_conversation(conversation.id)
+    inbound(store, "visitor-2")
+    store.set_conversation_status(conversation, "archived")
+    store.outbox.cancel(message)
+    store.snapshots.restore(snapshot)
+    assert [(contact.id, list(contact.handles)) for contact in store.contacts.all()] == contacts_before
+    assert store.events.of_conversation(conversation.id) == events_before
+    assert store.message(message.id).delivery_status == "pending"  # type: ignore[union-attr]
+    # The snapshot is intact: restoring it again after more changes gives the same state.
+    store.outbox.cancel(message)
+    store.snapshots.restore(snapshot)
+    assert store.message(message.id).delivery_status == "pending"  # type: ignore[union-attr]
