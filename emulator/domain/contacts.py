@@ -86,16 +86,3 @@ class ContactBook:
     def all(self) -> list[Contact]:
         """Every contact, oldest first."""
         return list(self._by_id.values())
-
-    def copy(self) -> ContactBook:
-        """The same contacts as new objects (they change as handles are seen), for snapshots."""
-        twin = ContactBook()
-        copies = {
-            id(contact): Contact(
-                contact.id, contact.created_at, contact.updated_at, contact.name, list(contact.handles)
-            )
-            for contact in self._by_id.values()
-        }
-        twin._by_id = {key: copies[id(contact)] for key, contact in self._by_id.items()}
-        twin._by_handle = {key: copies[id(contact)] for key, contact in self._by_handle.items()}
-        return twin

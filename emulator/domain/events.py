@@ -77,13 +77,6 @@ class EventLog:
         """Newest first, as Front lists them."""
         return self._by_conversation.get(conversation_id, [])[::-1]
 
-    def copy(self) -> EventLog:
-        """The same (immutable) events in new containers, for snapshots."""
-        twin = EventLog()
-        twin._by_id = dict(self._by_id)
-        twin._by_conversation = {key: list(events) for key, events in self._by_conversation.items()}
-        return twin
-
 
 _OPEN = frozenset({"unassigned", "assigned"})
 

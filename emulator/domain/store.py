@@ -186,11 +186,15 @@ class Store:
         state = {name: _saved(name, value) for name, value in vars(self).items() if name not in _NOT_STATE}
         conversations = list(self._conversations.values())
         messages = [message for message in self._messages.values() if not message.is_inbound]
+        contacts = self.contacts.all()
         state[_MUTABLE_FIELDS] = (
             conversations,
             list(chain.from_iterable(map(_conversation_fields, conversations))),
             messages,
             list(chain.from_iterable(map(_message_fields, messages))),
+            contacts,
+            # A contact's handles only grow: its list is kept with its length then.
+            list(chain.from_iterable((c.updated_at, c.name, c.handles, len(c.handles)) for c in contacts)),
         )
         return state
 
@@ -200,9 +204,15 @@ class Store:
         for name, value in state.items():
             if name != _MUTABLE_FIELDS:
                 setattr(self, name, _revived(value))
-        conversations, conversation_values, messages, message_values = state[_MUTABLE_FIELDS]
+        conversations, conversation_values, messages, message_values, contacts, contact_values = state[
+            _MUTABLE_FIELDS
+        ]
         _write_back(conversations, Conversation.MUTABLE, conversation_values)
         _write_back(messages, Message.MUTABLE, message_values)
+        for index, contact in enumerate(contacts):
+            updated_at, name, handles, length = contact_values[index * 4 : index * 4 + 4]
+            contact.updated_at, contact.name = updated_at, name
+            contact.handles = handles if len(handles) == length else handles[:length]
         # Everything may have changed: observers (the inspector) start over as after a reset.
         self.notify("reset")
 
@@ -661,8 +671,9 @@ _MUTABLE_FIELDS = "mutable fields"
 _conversation_fields = operator.attrgetter(*Conversation.MUTABLE)
 _message_fields = operator.attrgetter(*Message.MUTABLE)
 _IMMUTABLE = (int, float, str, bytes, tuple, frozenset, type(None))
-# State objects that copy themselves (their own containers; contacts change, so they are copied too).
-_COPIED_WHOLE = (Outbox, ContactBook, EventLog)
+# State objects whose own attributes are saved by the same rules (their mutable contents, contacts, are
+# saved with the mutable fields).
+_SAVED_BY_ATTRIBUTE = (ContactBook, EventLog)
 
 
 @dataclass(frozen=True, slots=True)
@@ -676,6 +687,12 @@ class _AppendOnlyLists:
     lengths: list[int]
 
 
+@dataclass(frozen=True, slots=True)
+class _SavedObject:
+    kind: type
+    attributes: dict[str, Any]
+
+
 def _saved(name: str, value: Any) -> Any:
     """One attribute as a snapshot keeps it: index structures copied, the objects in them shared."""
     if isinstance(value, dict):
@@ -684,8 +701,12 @@ def _saved(name: str, value: Any) -> Any:
         return dict(value)
     if isinstance(value, list):
         return list(value)
-    if isinstance(value, _COPIED_WHOLE):
+    if isinstance(value, Outbox):
         return value.copy()
+    if isinstance(value, _SAVED_BY_ATTRIBUTE):
+        return _SavedObject(
+            type(value), {key: _saved(f"{name}.{key}", item) for key, item in vars(value).items()}
+        )
     if isinstance(value, _IMMUTABLE) or _is_frozen(value):
         return value
     raise TypeError(f"Store.capture cannot share or copy {name} ({type(value).__name__}): teach _saved")
@@ -702,8 +723,13 @@ def _revived(saved: Any) -> Any:
         return dict(saved)
     if isinstance(saved, list):
         return list(saved)
-    if isinstance(saved, _COPIED_WHOLE):
+    if isinstance(saved, Outbox):
         return saved.copy()
+    if isinstance(saved, _SavedObject):
+        revived = saved.kind.__new__(saved.kind)
+        for key, item in saved.attributes.items():
+            setattr(revived, key, _revived(item))
+        return revived
     return saved
 
 
