@@ -671,9 +671,6 @@ _MUTABLE_FIELDS = "mutable fields"
 _conversation_fields = operator.attrgetter(*Conversation.MUTABLE)
 _message_fields = operator.attrgetter(*Message.MUTABLE)
 _IMMUTABLE = (int, float, str, bytes, tuple, frozenset, type(None))
-# State objects whose own attributes are saved by the same rules (their mutable contents, contacts, are
-# saved with the mutable fields).
-_SAVED_BY_ATTRIBUTE = (ContactBook, EventLog)
 
 
 @dataclass(frozen=True, slots=True)
@@ -703,7 +700,7 @@ def _saved(name: str, value: Any) -> Any:
         return list(value)
     if isinstance(value, Outbox):
         return value.copy()
-    if isinstance(value, _SAVED_BY_ATTRIBUTE):
+    if _is_domain_book(value):
         return _SavedObject(
             type(value), {key: _saved(f"{name}.{key}", item) for key, item in vars(value).items()}
         )
@@ -738,6 +735,19 @@ def _write_back(objects: list[Any], fields: tuple[str, ...], values: list[Any]) 
     for index, item in enumerate(objects):
         for offset, name in enumerate(fields):
             setattr(item, name, values[index * width + offset])
+
+
+def _is_domain_book(value: Any) -> bool:
+    """A plain class of the domain holding indexes (ContactBook, EventLog, CommentBook…): its attributes
+    are saved by the same rules. What such a book holds must be immutable, or saved with the mutable
+    fields in `Store.capture` as contacts are."""
+    kind = type(value)
+    return (
+        kind.__module__.startswith("emulator.domain.")
+        and hasattr(value, "__dict__")
+        and not hasattr(kind, "__dataclass_fields__")
+        and not isinstance(value, Store)
+    )
 
 
 def _is_frozen(value: Any) -> bool:
