@@ -18,7 +18,7 @@ from typing import Any
 
 import jwt
 import orjson
-from _common import INCOMING_PATH, MESSAGE, TOKEN
+from _common import INCOMING_PATH, MESSAGE, TOKEN, AsgiClient
 
 from emulator.app import create_app
 from emulator.config import Config
@@ -63,45 +63,16 @@ def inbound_bodies(count: int, start: int) -> list[bytes]:
     ]
 
 
-async def drive(app: Any, path: str, authorization: str, bodies: list[bytes]) -> float:
-    """Seconds per request through `app`, as uvicorn would call it."""
-    statuses: list[int] = []
-
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            statuses.append(message["status"])
-
+async def drive(client: AsgiClient, path: str, bodies: list[bytes]) -> float:
+    """Seconds per request through the client's app, as uvicorn would call it."""
+    statuses = set()
     started = time.perf_counter()
     for body in bodies:
-        headers = [
-            (b"host", b"127.0.0.1:8025"),
-            (b"authorization", authorization.encode()),
-            (b"content-type", b"application/json"),
-            (b"content-length", b"%d" % len(body)),
-        ]
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": "POST",
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "root_path": "",
-            "query_string": b"",
-            "headers": headers,
-            "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 8025),
-            "state": {},
-        }
-
-        async def receive(body: bytes = body) -> dict[str, Any]:
-            return {"type": "http.request", "body": body, "more_body": False}
-
-        await app(scope, receive, send)
+        status, _ = await client.request("POST", path, body)
+        statuses.add(status)
     elapsed = time.perf_counter() - started
-    if set(statuses) != {202}:
-        raise SystemExit(f"unexpected statuses {sorted(set(statuses))} on {path}")
+    if statuses != {202}:
+        raise SystemExit(f"unexpected statuses {sorted(statuses)} on {path}")
     return elapsed / len(bodies)
 
 
@@ -118,8 +89,9 @@ def main() -> None:
     # One token for the run, as an app reusing its JWT would send; verifying it is the same work each time.
     now = time.time()
     claims = {"iss": "app1a05", "sub": APP_CHANNEL, "jti": "bench", "exp": int(now) + 3600}
-    channel_jwt = "Bearer " + jwt.encode(claims, APP_SECRET, algorithm="HS256")
-    api_token = f"Bearer {TOKEN}"
+    with_jwt = AsgiClient(emulator, jwt.encode(claims, APP_SECRET, algorithm="HS256"))
+    with_token = AsgiClient(emulator, TOKEN)
+    to_bare = AsgiClient(bare, TOKEN)
     incoming = [orjson.dumps(MESSAGE)] * batch
     sent = 0
 
@@ -130,18 +102,18 @@ def main() -> None:
         return bodies
 
     # Warm up caches and lazily built state on every side.
-    asyncio.run(drive(bare, INBOUND_PATH, api_token, incoming))
-    asyncio.run(drive(emulator, INCOMING_PATH, api_token, incoming))
-    asyncio.run(drive(emulator, INBOUND_PATH, channel_jwt, next_inbound()))
+    asyncio.run(drive(to_bare, INBOUND_PATH, incoming))
+    asyncio.run(drive(with_token, INCOMING_PATH, incoming))
+    asyncio.run(drive(with_jwt, INBOUND_PATH, next_inbound()))
     costs = {"bare": float("inf"), "incoming_messages": float("inf"), "inbound_messages+JWT": float("inf")}
     for _ in range(ROUNDS):
-        costs["bare"] = min(costs["bare"], asyncio.run(drive(bare, INBOUND_PATH, api_token, incoming)))
+        costs["bare"] = min(costs["bare"], asyncio.run(drive(to_bare, INBOUND_PATH, incoming)))
         costs["incoming_messages"] = min(
-            costs["incoming_messages"], asyncio.run(drive(emulator, INCOMING_PATH, api_token, incoming))
+            costs["incoming_messages"], asyncio.run(drive(with_token, INCOMING_PATH, incoming))
         )
         costs["inbound_messages+JWT"] = min(
             costs["inbound_messages+JWT"],
-            asyncio.run(drive(emulator, INBOUND_PATH, channel_jwt, next_inbound())),
+            asyncio.run(drive(with_jwt, INBOUND_PATH, next_inbound())),
         )
     for kind, cost in costs.items():
         print(f"{kind:>22}: {1 / cost:9.0f} requests/s ({cost * 1e6:6.1f} us each, in-process)")

@@ -139,18 +139,11 @@ def _imported(app: AppReceiver, count: int) -> list[AppRequest]:
 def test_a_synced_message_is_followed_by_message_imported(client: TestClient, app: AppReceiver) -> None:
     add_app(client, app)
     channel = authorize(client).json()
-    token = channel_jwt(channel["id"], secret=SECRET, iss="acme")
-    document = {
-        "sender": {"handle": "bo"},
-        "body": "hi",
-        "metadata": {"external_id": "m1", "external_conversation_id": "c1"},
-    }
-    answer = client.post(f"/channels/{channel['id']}/inbound_messages", json=document, headers=bearer(token))
-    assert answer.status_code == 202, answer.text
+    uid = _sync(client, channel["id"], "m1")
     (event,) = _imported(app, 2)
     assert event.path == f"/app/channels/{channel['id']}"
     assert event.signature_problem is None
-    message = client.get(f"/messages/alt:uid:{answer.json()['message_uid']}").json()
+    message = client.get(f"/messages/alt:uid:{uid}").json()
     assert orjson.loads(event.body) == {
         "type": "message_imported",
         "payload": message,
@@ -158,7 +151,7 @@ def test_a_synced_message_is_followed_by_message_imported(client: TestClient, ap
     }
 
 
-def _sync(client: TestClient, channel_id: str, external_id: str) -> None:
+def _sync(client: TestClient, channel_id: str, external_id: str) -> str:
     token = channel_jwt(channel_id, secret=SECRET, iss="acme")
     document = {
         "sender": {"handle": "bo"},
@@ -167,18 +160,24 @@ def _sync(client: TestClient, channel_id: str, external_id: str) -> None:
     }
     answer = client.post(f"/channels/{channel_id}/inbound_messages", json=document, headers=bearer(token))
     assert answer.status_code == 202, answer.text
+    return str(answer.json()["message_uid"])
+
+
+def _seed_with_setting(client: TestClient, app: AppReceiver, channel_id: str, **settings: Any) -> None:
+    """The workspace as it is, with `settings` on one channel: a seed starts afresh on it (the channels
+    stay) with an empty event journal."""
+    workspace = client.get("/_emulator/workspace").json()
+    for item in workspace["channels"]:
+        if item["id"] == channel_id:
+            item["settings"].update(settings)
+    assert client.post("/_emulator/seed", json={"workspace": workspace}).status_code == 200
+    app.received.clear()
 
 
 def test_message_imported_can_be_switched_off_per_channel(client: TestClient, app: AppReceiver) -> None:
     add_app(client, app)
     quiet, chatty = authorize(client, "quiet").json(), authorize(client, "chatty").json()
-    workspace = client.get("/_emulator/workspace").json()
-    for item in workspace["channels"]:
-        if item["id"] == quiet["id"]:
-            item["settings"]["message_imported_events"] = False
-    # A seed starts afresh on the workspace (both channels in it) with an empty event journal.
-    assert client.post("/_emulator/seed", json={"workspace": workspace}).status_code == 200
-    app.received.clear()
+    _seed_with_setting(client, app, quiet["id"], message_imported_events=False)
     _sync(client, quiet["id"], "m1")
     _sync(client, chatty["id"], "m2")
     # Events leave in the order their messages were created: once the chatty channel's has arrived, the
@@ -194,12 +193,7 @@ def test_an_auto_reply_setting_sends_message_autoreply_without_an_id(
 ) -> None:
     add_app(client, app)
     channel = authorize(client).json()
-    workspace = client.get("/_emulator/workspace").json()
-    for item in workspace["channels"]:
-        if item["id"] == channel["id"]:
-            item["settings"]["message_autoreply"] = True
-    assert client.post("/_emulator/seed", json={"workspace": workspace}).status_code == 200
-    app.received.clear()
+    _seed_with_setting(client, app, channel["id"], message_autoreply=True)
     _sync(client, channel["id"], "m1")
     app.wait_for(2)
     (event,) = [r for r in app.received if r.document["type"] == "message_autoreply"]

@@ -35,6 +35,26 @@ UNDEFINED_BODY = b"undefined"
 AUTO_REPLY_TEXT = "Thanks for your message: we will get back to you soon."
 
 
+def signed_for_app(
+    body: bytes, application: Application, now: float, over_undefined: bool = False
+) -> tuple[dict[str, str], dict[str, Any]]:
+    """The headers of a request to an app (JSON, signed with its App secret over `"<ms>:" + body`, or over
+    `"<ms>:undefined"`), and what was signed, for the journals."""
+    signed = UNDEFINED_BODY if over_undefined else body
+    headers = {"content-type": "application/json"}
+    headers.update(signature_headers(signed, application.secret, "sha256-timestamp", now=now))
+    signature_input = {
+        "scheme": "sha256-timestamp",
+        "key": f"the App secret of application {application.uid}",
+        "timestamp": headers["x-front-request-timestamp"],
+        "signed": "'<timestamp>:undefined'"
+        if over_undefined
+        else "'<timestamp>:' followed by the request body, exactly as sent",
+        "body_bytes": len(body),
+    }
+    return headers, signature_input
+
+
 class AppEventSender:
     def __init__(
         self, store: Store, base_url: str, transport: httpx.AsyncBaseTransport | None = None
@@ -76,19 +96,8 @@ class AppEventSender:
         assert self._client is not None, "the sender runs inside the app's lifespan"
         body = stringify_bytes(event)
         signed_over_undefined = method == "DELETE" and application.delete_signature == "undefined"
-        signed = UNDEFINED_BODY if signed_over_undefined else body
         now = self.store.clock.now()
-        headers = {"content-type": "application/json"}
-        headers.update(signature_headers(signed, application.secret, "sha256-timestamp", now=now))
-        signature_input = {
-            "scheme": "sha256-timestamp",
-            "key": f"the App secret of application {application.uid}",
-            "timestamp": headers["x-front-request-timestamp"],
-            "signed": "'<timestamp>:undefined'"
-            if signed_over_undefined
-            else "'<timestamp>:' followed by the request body, exactly as sent",
-            "body_bytes": len(body),
-        }
+        headers, signature_input = signed_for_app(body, application, now, signed_over_undefined)
         status: int | None = None
         answer_body = b""
         reason: str | None = None

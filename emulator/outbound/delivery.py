@@ -24,6 +24,7 @@ from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
 from emulator.domain.workspace import Channel
 from emulator.outbound.answers import interpret_answer
+from emulator.outbound.app_events import signed_for_app
 from emulator.outbound.application_answers import application_verdict, external_ids_of, message_event
 from emulator.outbound.javascript_json import stringify_bytes
 from emulator.schemas import SchemaViolation, validator
@@ -230,16 +231,7 @@ class DeliveryEngine:
             raise ValueError(f"channel {channel.id} names no known application")
         payload = orjson.loads(self.outgoing_payload(message))
         body = stringify_bytes(message_event(payload, message, self.store))
-        now = self.store.clock.now()
-        headers = {"content-type": "application/json"}
-        headers.update(signature_headers(body, application.secret, "sha256-timestamp", now=now))
-        signature_input = {
-            "scheme": "sha256-timestamp",
-            "key": f"the App secret of application {application.uid}",
-            "timestamp": headers["x-front-request-timestamp"],
-            "signed": "'<timestamp>:' followed by the request body, exactly as sent",
-            "body_bytes": len(body),
-        }
+        headers, signature_input = signed_for_app(body, application, self.store.clock.now())
         return _Request(channel.settings.webhook_url or "", body, headers, signature_input)
 
     async def _post(self, send: Send, channel: Channel, request: _Request) -> tuple[Delivery, bool]:
