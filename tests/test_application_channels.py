@@ -97,3 +97,9 @@ def test_history_cannot_name_an_application_channel(client: TestClient) -> None:
     assert answer.json()["_error"]["details"][0].startswith(
         "/workspace/history/0/channel: 'cha_1a04' is not a custom channel"
     )
+
+
+def test_the_inspector_shows_an_application_channel_and_its_status(client: TestClient) -> None:
+    page = client.get("/_emulator/ui")
+    assert page.status_code == 200
+    assert f"application channel of <code>{APP_UID}</code> · status ok" in page.text
