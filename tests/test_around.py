@@ -124,6 +124,11 @@ def test_every_link_the_emulator_answers_resolves(client: TestClient, receiver: 
     assert composed.status_code == 202
     sms = send(client, "(555) 010-1234", SMS_CHANNEL)
     add_comment(client, conversation_id)
+    tag = client.post("/tags", json={"name": "VIP"}).json()
+    assert (
+        client.post(f"/conversations/{conversation_id}/tags", json={"tag_ids": [tag["id"]]}).status_code
+        == 204
+    )
     wait_for_deliveries(client, 2)
     contact = inbound["recipients"][0]["_links"]["related"]["contact"]
     starts = [
@@ -134,6 +139,7 @@ def test_every_link_the_emulator_answers_resolves(client: TestClient, receiver: 
             "/teammates",
             "/contacts",
             "/conversations",
+            "/tags",
             f"/conversations/{conversation_id}",
             f"/conversations/{conversation_of(sms)}",
             f"/messages/{inbound['id']}",
@@ -154,6 +160,7 @@ def test_every_link_the_emulator_answers_resolves(client: TestClient, receiver: 
         "messages",
         "events",
         "comments",
+        "tags",
     }
     # Every kind of link the issue found answering 404 is among them.
     paths = {urlsplit(url).path for url in seen}
@@ -494,6 +501,7 @@ SCOPED_ROUTES = [
     ("/conversations/{conversation}/followers", "teammates:read"),
     ("/conversations/{conversation}/inboxes", "inboxes:read"),
     ("/messages/{message}/seen", "messages:read"),
+    ("/tags", "tags:read"),
 ]
 
 

@@ -88,11 +88,11 @@ def test_put_assignee_assigns_reassigns_and_unassigns(client):
         (
             "PATCH",
             "",
-            {"status": "archived", "tag_ids": ["tag_1"], "inbox_id": "inb_1c02"},
+            {"status": "archived", "custom_fields": {}, "inbox_id": "inb_1c02"},
             400,
             [
-                "/inbox_id: not emulated yet; send status or assignee_id",
-                "/tag_ids: not emulated yet; send status or assignee_id",
+                "/custom_fields: not emulated yet; send status, assignee_id or tag_ids",
+                "/inbox_id: not emulated yet; send status, assignee_id or tag_ids",
             ],
         ),
         ("PATCH", "", {"status": "spam"}, 400, ["/status: spam is not emulated yet"]),
@@ -180,3 +180,73 @@ def test_comments_need_their_scopes(client):
     assert answer.json()["_error"]["message"] == "Token lacks the required comments:write scope"
     assert client.get("/comments/com_nope").status_code == 404
     assert client.get("/comments/com_nope/mentions").status_code == 404
+
+
+# -- tags --------------------------------------------------------------------------------------------
+
+
+def new_tag(client: TestClient, name: str, **fields: Any) -> dict[str, Any]:
+    answer = client.post("/tags", json={"name": name, **fields})
+    assert answer.status_code == 201, answer.text
+    return dict(answer.json())
+
+
+def test_tags_are_created_listed_and_read_back(client):
+    vip = new_tag(client, "VIP", highlight="red", description="pays", is_visible_in_conversation_lists=True)
+    assert (vip["name"], vip["highlight"], vip["description"]) == ("VIP", "red", "pays")
+    assert vip["is_visible_in_conversation_lists"] is True
+    later = new_tag(client, "Later")
+    assert later["highlight"] is None and later["is_visible_in_conversation_lists"] is False
+    assert [item["id"] for item in client.get("/tags").json()["_results"]] == [vip["id"], later["id"]]
+    assert client.get(vip["_links"]["self"]).json() == vip
+    again = client.post("/tags", json={"name": "vip"})
+    assert again.status_code == 409
+    assert again.json()["_error"]["message"] == "A tag named vip already exists"
+    assert client.get("/tags/tag_nope").status_code == 404
+
+
+def test_tagging_and_untagging_a_conversation(client):
+    conversation_id = new_conversation(client)
+    vip = new_tag(client, "VIP")
+    later = new_tag(client, "Later")
+    url = f"/conversations/{conversation_id}/tags"
+    assert client.post(url, json={"tag_ids": [vip["id"], later["id"], vip["id"]]}).status_code == 204
+    assert [item["id"] for item in conversation(client, conversation_id)["tags"]] == [vip["id"], later["id"]]
+    tagged = client.get(vip["_links"]["related"]["conversations"]).json()["_results"]
+    assert [item["id"] for item in tagged] == [conversation_id]
+    assert client.request("DELETE", url, json={"tag_ids": [vip["id"]]}).status_code == 204
+    assert [item["id"] for item in conversation(client, conversation_id)["tags"]] == [later["id"]]
+    assert client.get(vip["_links"]["related"]["conversations"]).json()["_results"] == []
+    events = client.get(f"/conversations/{conversation_id}/events").json()["_results"]
+    assert [event["type"] for event in events] == ["untag", "tag", "tag", "inbound"]
+    assert events[0]["target"] == {"_meta": {"type": "tag"}, "data": vip}
+
+
+def test_patch_tag_ids_sets_the_conversations_tags(client):
+    conversation_id = new_conversation(client)
+    vip, later = new_tag(client, "VIP"), new_tag(client, "Later")
+    url = f"/conversations/{conversation_id}"
+    assert client.patch(url, json={"tag_ids": [vip["id"]]}).status_code == 204
+    assert client.patch(url, json={"tag_ids": [later["id"]], "status": "archived"}).status_code == 204
+    found = conversation(client, conversation_id)
+    assert ([item["id"] for item in found["tags"]], found["status"]) == ([later["id"]], "archived")
+    assert event_types(client, conversation_id) == ["archive", "tag", "untag", "tag", "inbound"]
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE", "PATCH"])
+def test_an_unknown_tag_is_refused_and_tags_nothing(client, method):
+    conversation_id = new_conversation(client)
+    vip = new_tag(client, "VIP")
+    path = f"/conversations/{conversation_id}" + ("" if method == "PATCH" else "/tags")
+    answer = client.request(method, path, json={"tag_ids": [vip["id"], "tag_nope"]})
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["_error"]["details"] == ["/tag_ids/1: no tag tag_nope in this workspace"]
+    assert conversation(client, conversation_id)["tags"] == []
+    assert event_types(client, conversation_id) == ["inbound"]
+
+
+def test_tags_need_their_scopes(client):
+    read_only = {"Authorization": "Bearer front-emulator-read-only"}
+    assert client.get("/tags", headers=read_only).status_code == 200
+    answer = client.post("/tags", json={"name": "x"}, headers=read_only)
+    assert answer.json()["_error"]["message"] == "Token lacks the required tags:write scope"

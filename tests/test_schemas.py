@@ -66,6 +66,8 @@ OPERATIONS: dict[str, tuple[str, str, str]] = {
     "comment-list": ("/conversations/{conversation_id}/comments", "get", "200"),
     "seen-receipt-list": ("/messages/{message_id}/seen", "get", "200"),
     "comment": ("/comments/{comment_id}", "get", "200"),
+    "tag": ("/tags/{tag_id}", "get", "200"),
+    "tag-list": ("/tags", "get", "200"),
 }
 COMPONENTS = {
     "recipient": "RecipientResponse",
@@ -300,6 +302,8 @@ RESPONSE_SCHEMAS = [
     "comment-list",
     "seen-receipt-list",
     "comment",
+    "tag",
+    "tag-list",
 ]
 
 
@@ -550,7 +554,10 @@ WRONG_PAYLOADS: dict[str, list[tuple[dict[str, Any], list[str]]]] = {
     "conversation": [
         (
             {"/status": "open", "/tags": ["vip"]},
-            ["/status: must be one of: archived, unassigned, deleted, assigned", "/tags: must be empty"],
+            [
+                "/status: must be one of: archived, unassigned, deleted, assigned",
+                "/tags/0: must be an object",
+            ],
         ),
         (
             {"/recipient/role": "sender", "/subject": None},
@@ -1019,6 +1026,8 @@ def _around_documents(client: TestClient, message: dict[str, Any]) -> dict[str, 
     comment = client.post(
         conversation_url + "/comments", json={"body": "Ask @grace", "author_id": "tea_1b01"}
     ).json()
+    tag = client.post("/tags", json={"name": "VIP", "highlight": "red"}).json()
+    client.post(conversation_url + "/tags", json={"tag_ids": [tag["id"]]})
     events = client.get(conversation_url + "/events").json()
     return {
         "contact": client.get(message["recipients"][0]["_links"]["related"]["contact"]).json(),
@@ -1031,6 +1040,15 @@ def _around_documents(client: TestClient, message: dict[str, Any]) -> dict[str, 
         "event-list": events,
         "comment-list": client.get(conversation_url + "/comments").json(),
         "comment": comment,
+        "tag": tag,
+        "tag-list": client.get("/tags").json(),
+        "create-tag": {
+            "name": "VIP",
+            "description": "pays",
+            "highlight": "red",
+            "is_visible_in_conversation_lists": True,
+        },
+        "tag-ids": {"tag_ids": [tag["id"]]},
         "create-comment": {
             "body": "Ask @grace",
             "author_id": "alt:email:ada@example.test",
@@ -1123,6 +1141,29 @@ WRONG_PAYLOADS.update(
                 {"/body": _DELETE, "/_links/related/mentions": 1},
                 ["/_links/related/mentions: must be a string", "/body: required"],
             ),
+        ],
+        "tag": [
+            (
+                {"/highlight": "teal", "/name": ""},
+                [
+                    "/highlight: must be one of: grey, pink, red, orange, yellow, green, light-blue, blue, "
+                    "purple, null",
+                    "/name: must not be empty",
+                ],
+            ),
+            (
+                {"/id": "tg_1", "/_links/related/owner": "x"},
+                ["/_links/related/owner: must be null", "/id: must match the pattern ^tag_[0-9a-z]+$"],
+            ),
+        ],
+        "tag-list": [({"/_results/0/is_private": None}, ["/_results/0/is_private: must be true or false"])],
+        "create-tag": [
+            ({"/name": "x" * 65}, ["/name: must be at most 64 characters long"]),
+            ({"/name": _DELETE, "/color": "red"}, ["/color: is not a known field", "/name: required"]),
+        ],
+        "tag-ids": [
+            ({"/tag_ids": []}, ["/tag_ids: must not be empty"]),
+            ({"/tag_ids": _DELETE}, ["/tag_ids: required"]),
         ],
         "create-comment": [
             ({"/body": ""}, ["/body: must not be empty"]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from emulator.api import contacts, conversations, inboxes, teammates
+from emulator.api import contacts, conversations, inboxes, tags, teammates
 
 routes = [
     Route("/contacts", contacts.list_contacts, methods=["GET"]),
@@ -39,5 +39,10 @@ routes = [
     Route("/comments/{comment_id}", conversations.get_comment, methods=["GET"]),
     Route("/comments/{comment_id}/mentions", conversations.list_comment_mentions, methods=["GET"]),
     Route("/messages/{message_id}/seen", conversations.get_message_seen, methods=["GET"]),
+    Route("/tags", tags.list_tags, methods=["GET"]),
+    Route("/tags", tags.add_tag, methods=["POST"]),
+    Route("/tags/{tag_id}", tags.get_tag, methods=["GET"]),
+    Route("/tags/{tag_id}/conversations", tags.list_tag_conversations, methods=["GET"]),
+    Route("/conversations/{conversation_id}/tags", tags.tag_conversation, methods=["POST", "DELETE"]),
     Route("/conversations/{conversation_id}/assignee", conversations.update_assignee, methods=["PUT"]),
 ]

@@ -1,4 +1,4 @@
-"""Conversation actions a teammate or the API takes: assign, change status, comment; each an event."""
+"""Conversation actions a teammate or the API takes: assign, status, comment, tag; each an event."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from emulator.domain.inbox import OPEN_STATUSES
 from emulator.domain.messages import Conversation
 from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
+from emulator.domain.tags import Tag
 from emulator.domain.workspace import Teammate, Workspace
 
 TEAMMATE_EMAIL_ALIAS = "alt:email:"
 # UpdateConversation fields the emulator has nothing to apply to yet: refused, never silently dropped.
-NOT_EMULATED = ("inbox_id", "status_id", "tag_ids", "custom_fields", "description", "due_at")
+NOT_EMULATED = ("inbox_id", "status_id", "custom_fields", "description", "due_at")
 
 
 def find_teammate(workspace: Workspace, reference: str) -> Teammate | None:
@@ -43,7 +44,7 @@ def _refuse_not_emulated(fields: Iterable[str]) -> None:
         raise Refusal(
             "invalid",
             "Invalid request body",
-            tuple(f"/{name}: not emulated yet; send status or assignee_id" for name in given),
+            tuple(f"/{name}: not emulated yet; send status, assignee_id or tag_ids" for name in given),
         )
 
 
@@ -53,6 +54,8 @@ def update_conversation(store: Store, conversation: Conversation, changes: dict[
     status = changes.get("status")
     if status == "spam":
         raise Refusal("invalid", "Invalid request body", ("/status: spam is not emulated yet",))
+    tag_ids = changes.get("tag_ids")
+    wanted = tags_named(store, tag_ids) if isinstance(tag_ids, list) else None
     if "assignee_id" in changes:
         reference = changes["assignee_id"]
         assign(
@@ -60,6 +63,10 @@ def update_conversation(store: Store, conversation: Conversation, changes: dict[
             conversation,
             _teammate_named(store, reference if isinstance(reference, str) else None, "assignee_id"),
         )
+    if wanted is not None:
+        current = store.tags.of_conversation(conversation.id)
+        untag(store, conversation, [tag for tag in current if tag not in wanted])
+        tag(store, conversation, wanted)
     if isinstance(status, str):
         store.set_conversation_status(conversation, status)
 
@@ -103,3 +110,48 @@ def add_comment(
     store.events.record("comment", conversation.id, now, "teammate", author.id, "comment", comment.id)
     store.notify("conversation_changed", channel_id=conversation.channel_id, conversation_id=conversation.id)
     return comment
+
+
+def tags_named(store: Store, tag_ids: list[object]) -> list[Tag]:
+    """The tags `tag_ids` names, each once; a 400 naming every id that is no tag."""
+    unknown = [
+        f"/tag_ids/{index}: no tag {tag_id} in this workspace"
+        for index, tag_id in enumerate(tag_ids)
+        if not isinstance(tag_id, str) or store.tags.tag(tag_id) is None
+    ]
+    if unknown:
+        raise Refusal("invalid", "Invalid request body", tuple(unknown))
+    found = [store.tags.tag(str(tag_id)) for tag_id in dict.fromkeys(tag_ids)]
+    return [item for item in found if item is not None]
+
+
+def create_tag(store: Store, name: str, description: str | None, highlight: str | None, visible: bool) -> Tag:
+    if store.tags.named(name) is not None:
+        raise Refusal("conflict", f"A tag named {name} already exists")
+    created = Tag(store.ids.new_id("tag"), name, round(store.clock.now(), 3), description, highlight, visible)
+    store.tags.add(created)
+    return created
+
+
+def tag(store: Store, conversation: Conversation, tags: list[Tag]) -> None:
+    """Add `tags` to the conversation; one it already has is left as it is."""
+    now = round(store.clock.now(), 3)
+    for item in tags:
+        if not store.tags.has(conversation.id, item.id):
+            store.tags.attach(conversation.id, item.id)
+            store.events.record("tag", conversation.id, now, "api", None, "tag", item.id)
+    _changed(store, conversation, now)
+
+
+def untag(store: Store, conversation: Conversation, tags: list[Tag]) -> None:
+    now = round(store.clock.now(), 3)
+    for item in tags:
+        if store.tags.has(conversation.id, item.id):
+            store.tags.detach(conversation.id, item.id)
+            store.events.record("untag", conversation.id, now, "api", None, "tag", item.id)
+    _changed(store, conversation, now)
+
+
+def _changed(store: Store, conversation: Conversation, now: float) -> None:
+    conversation.updated_at = now
+    store.notify("conversation_changed", channel_id=conversation.channel_id, conversation_id=conversation.id)

@@ -42,6 +42,7 @@ from emulator.domain.outbox import Outbox, Send
 from emulator.domain.ratelimit import RateLimiter
 from emulator.domain.rules import Refusal
 from emulator.domain.snapshots import Snapshots
+from emulator.domain.tags import TagBook
 from emulator.domain.threads import ThreadKey, thread_key
 from emulator.domain.workspace import ApiToken, Application, Channel, Teammate, Workspace
 
@@ -141,6 +142,7 @@ class Store:
         self.contacts = ContactBook()
         self.events = EventLog()
         self.comments = CommentBook()
+        self.tags = TagBook()
         self._channel_recipients: dict[str, Recipient] = {}
         self._seq = 0
         # The event journal (emulator/domain/app_events.py), oldest first.

@@ -9,7 +9,7 @@ from emulator.domain.contacts import Contact
 from emulator.domain.events import Event
 from emulator.domain.inboxes import Inbox
 from emulator.domain.store import Store
-from emulator.wire.serialise import conversation_json, message_json, teammate_json
+from emulator.wire.serialise import conversation_json, message_json, tag_json, teammate_json
 
 
 def contact_json(base: str, contact: Contact) -> dict[str, Any]:
@@ -75,6 +75,9 @@ def _target_data(base: str, event: Event, store: Store) -> dict[str, Any] | None
     if event.target == "teammate" and event.target_id:
         teammate = store.teammate(event.target_id)
         return teammate_json(base, teammate) if teammate else None
+    if event.target == "tag" and event.target_id:
+        found = store.tags.tag(event.target_id)
+        return tag_json(base, found) if found else None
     if event.target == "comment" and event.target_id:
         comment = store.comments.comment(event.target_id)
         return comment_json(base, comment, store) if comment else None

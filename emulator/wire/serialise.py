@@ -7,6 +7,7 @@ from typing import Any
 from emulator.domain.inboxes import inbox_of_channel
 from emulator.domain.messages import Conversation, Message, Recipient
 from emulator.domain.store import Store
+from emulator.domain.tags import Tag
 from emulator.domain.workspace import Channel, Teammate
 
 
@@ -116,7 +117,7 @@ def conversation_json(base: str, conversation: Conversation, store: Store) -> di
         "ticket_ids": [],
         "assignee": teammate_json(base, assignee) if assignee else None,
         "recipient": recipient_json(base, conversation.contact),
-        "tags": [],
+        "tags": [tag_json(base, tag) for tag in store.tags.of_conversation(conversation.id)],
         "links": [],
         "custom_fields": {},
         "created_at": conversation.created_at,
@@ -128,6 +129,29 @@ def conversation_json(base: str, conversation: Conversation, store: Store) -> di
     if conversation.waiting_since is not None:
         document["waiting_since"] = conversation.waiting_since
     return document
+
+
+def tag_json(base: str, tag: Tag) -> dict[str, Any]:
+    link = f"{base}/tags/{tag.id}"
+    return {
+        "_links": {
+            "self": link,
+            "related": {
+                "conversations": f"{link}/conversations",
+                "owner": None,
+                "parent_tag": None,
+                "children": None,
+            },
+        },
+        "id": tag.id,
+        "name": tag.name,
+        "description": tag.description,
+        "highlight": tag.highlight,
+        "is_private": False,
+        "is_visible_in_conversation_lists": tag.is_visible_in_conversation_lists,
+        "created_at": tag.created_at,
+        "updated_at": tag.created_at,
+    }
 
 
 def channel_json(base: str, channel: Channel, store: Store) -> dict[str, Any]:
