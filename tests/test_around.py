@@ -447,12 +447,18 @@ def test_events_are_paginated_and_go_with_snapshots_and_reset(client):
     conversation_id = conversation_of(send(client, "visitor-1"))
     snapshot = client.post("/_emulator/snapshot").json()["snapshot_id"]
     send(client, "visitor-1")
+    add_comment(client, conversation_id)
+    tag = client.post("/tags", json={"name": "VIP"}).json()
+    client.post(f"/conversations/{conversation_id}/tags", json={"tag_ids": [tag["id"]]})
     page = client.get(f"/conversations/{conversation_id}/events?limit=1").json()
     assert len(page["_results"]) == 1 and page["_pagination"]["next"]
     rest = client.get(page["_pagination"]["next"]).json()
-    assert [event["type"] for event in rest["_results"]] == ["inbound"]
+    assert [event["type"] for event in rest["_results"]] == ["comment"]
     assert client.post(f"/_emulator/snapshots/{snapshot}/restore").status_code == 200
     assert len(_events(client, conversation_id)) == 1
+    assert client.get(f"/conversations/{conversation_id}/comments").json()["_results"] == []
+    assert client.get("/tags").json()["_results"] == []
+    assert client.get(f"/conversations/{conversation_id}").json()["tags"] == []
     assert client.post("/_emulator/reset").status_code == 204
     assert client.get("/contacts").json()["_results"] == []
     error_of(client.get(f"/conversations/{conversation_id}/events"), 404)

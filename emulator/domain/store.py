@@ -725,7 +725,7 @@ def _revived(saved: Any) -> Any:
     if isinstance(saved, Outbox):
         return saved.copy()
     if isinstance(saved, _SavedObject):
-        revived = saved.kind.__new__(saved.kind)
+        revived: Any = object.__new__(saved.kind)
         for key, item in saved.attributes.items():
             setattr(revived, key, _revived(item))
         return revived
