@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from hypothesis import HealthCheck, settings
 from starlette.testclient import TestClient
 
 from emulator.app import create_app, create_store
@@ -14,6 +15,11 @@ from emulator.config import Config
 from emulator.domain.clock import FrozenClock
 from emulator.harness import LiveServer
 from tests.receiver import Receiver, start_receiver
+
+# How long an example takes says how loaded the machine is, not whether the code is right: no deadline and
+# no too-slow health check anywhere in the suite (a test's own @settings still sets its example counts).
+settings.register_profile("suite", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("suite")
 
 # pytester runs the front_emulator plugin on generated test files (tests/test_pytest_plugin.py).
 pytest_plugins = ["pytester"]
@@ -96,4 +102,5 @@ def receiver() -> Iterator[Receiver]:
     """A real integration on loopback, verifying signatures with the default workspace's secret."""
     receiver, server = start_receiver("front-emulator-api-secret")
     yield receiver
+    receiver.released.set()
     server.stop()

@@ -34,6 +34,8 @@ class Answer:
     body: bytes = b'{"type": "success"}'
     delay: float = 0.0
     content_type: str = "application/json"
+    # Never answer until the test is over: a timeout then is certain, however slow the machine.
+    hang: bool = False
 
 
 @dataclass
@@ -43,6 +45,8 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     answer: Callable[[Any], Answer] = lambda document: Answer()
     arrived: threading.Condition = field(default_factory=threading.Condition)
+    # Set at teardown, so hanging answers end and the server stops at once.
+    released: threading.Event = field(default_factory=threading.Event)
     url: str = ""
 
     async def handle(self, request: Request) -> Response:
@@ -57,6 +61,9 @@ class Receiver:
             self.received.append(Received(dict(request.headers), body, document, ok, problem))
             self.arrived.notify_all()
         answer = self.answer(document)
+        if answer.hang:
+            while not self.released.is_set():
+                await asyncio.sleep(0.05)
         if answer.delay:
             await asyncio.sleep(answer.delay)
         return Response(answer.body, status_code=answer.status, media_type=answer.content_type)
