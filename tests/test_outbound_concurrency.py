@@ -165,7 +165,7 @@ class HangingIntegration:
     def wait_for_arrivals(self, count: int, timeout: float = 30.0) -> None:
         with self._arrivals:
             if not self._arrivals.wait_for(lambda: self.arrived >= count, timeout):
-                raise AssertionError(f"{self.arrived} deliveries reached the hanging integration, not {count}")
+                raise AssertionError(f"{self.arrived} of {count} deliveries reached the hanging integration")
 
     def stop(self) -> None:
         self.released.set()

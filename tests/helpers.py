@@ -1,0 +1,78 @@
+"""What tests through HTTP share: Front's error envelope, a conversation to reply in, a receiver to deliver
+to, and waiting for the delivery engine (on a condition, never a fixed sleep)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import httpx
+from starlette.testclient import TestClient
+
+from emulator.schemas import validator
+from tests.conftest import CHANNEL, post_message, read_message
+from tests.receiver import Receiver
+
+Client = TestClient | httpx.Client
+# Delivery statuses a message leaves no more by itself.
+FINAL_STATUSES = ("sent", "failed", "cancelled")
+
+
+def assert_front_error(answer: httpx.Response, status: int) -> dict[str, Any]:
+    """`answer` is Front's JSON error envelope with `status`; returns its `_error`."""
+    assert answer.status_code == status, answer.text
+    assert answer.headers["content-type"] == "application/json"
+    document = answer.json()
+    validator("error").check(document)
+    error: dict[str, Any] = document["_error"]
+    assert error["status"] == status
+    return error
+
+
+def conversation_of(message: dict[str, Any]) -> str:
+    """The `cnv_…` id of the conversation a message (as Front's API shows it) belongs to."""
+    return str(message["_links"]["related"]["conversation"]).rsplit("/", 1)[1]
+
+
+def start_conversation(
+    client: Client,
+    handle: str = "visitor-1",
+    body: str = "Hi, I need help",
+    channel: str = CHANNEL,
+    **fields: Any,
+) -> tuple[str, dict[str, Any]]:
+    """A contact writes in: the new conversation's id and the inbound message."""
+    inbound = read_message(
+        client, post_message(client, {"sender": {"handle": handle}, "body": body, **fields}, channel)
+    )
+    return conversation_of(inbound), inbound
+
+
+def use_receiver(client: Client, receiver: Receiver, channel: str = CHANNEL, **settings: Any) -> None:
+    """Point the channel's Outgoing URL at `receiver`, signing as it verifies."""
+    answer = client.patch(
+        f"/channels/{channel}",
+        json={"settings": {"webhook_url": receiver.url, "signing_scheme": receiver.scheme, **settings}},
+    )
+    assert answer.status_code == 204, answer.text
+
+
+def final_state(client: Client, message_id: str, timeout: float = 30.0) -> dict[str, Any]:
+    """The outbound message's delivery state once it is final (or as it is when the bound has passed)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        state: dict[str, Any] = client.get(f"/_emulator/messages/{message_id}").json()
+        if state["delivery_status"] in FINAL_STATUSES or time.monotonic() > deadline:
+            return state
+        time.sleep(0.01)
+
+
+def wait_until_idle(client: Client | Any, timeout: float = 30.0) -> None:
+    """No delivery attempt runs in the emulator (`client`'s app, or the app itself): whatever it was
+    going to POST has reached the receiver."""
+    app = getattr(client, "app", client)
+    engine = app.state.engine
+    deadline = time.monotonic() + timeout
+    while engine.in_flight and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert engine.in_flight == 0, f"{engine.in_flight} delivery attempts still running after {timeout:g} s"
