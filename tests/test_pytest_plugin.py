@@ -10,6 +10,11 @@ from collections.abc import Iterator
 
 import pytest
 
+# Options for every pytest run in a fresh interpreter. This venv has the suite's own dev tools: Schemathesis's
+# pytest plugin imports Hypothesis (so the plugin would not be the only thing loaded) and costs ~0.85 s per
+# run. A user's project does not have it, so these runs leave it out.
+FRESH = ("-p", "no:cacheprovider", "-p", "no:schemathesis")
+
 RECEIVER = """
 import json
 import threading
@@ -150,9 +155,7 @@ def test_external_url_mode(pytester: pytest.Pytester, external_emulator: str) ->
             pass
         """
     )
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", "--front-emulator-url", external_emulator
-    )
+    result = pytester.runpytest_subprocess(*FRESH, "--front-emulator-url", external_emulator)
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(["*creation_delay cannot change per test against an external emulator*"])
     # The environment variable does the same, for CI scripts.
@@ -165,7 +168,7 @@ def test_external_url_mode(pytester: pytest.Pytester, external_emulator: str) ->
     environment = pytest.MonkeyPatch()
     environment.setenv("FRONT_EMULATOR_URL", external_emulator)
     try:
-        pytester.runpytest_subprocess("-p", "no:cacheprovider", "test_env.py").assert_outcomes(passed=1)
+        pytester.runpytest_subprocess(*FRESH, "test_env.py").assert_outcomes(passed=1)
     finally:
         environment.undo()
 
@@ -186,7 +189,7 @@ def test_xdist_workers_have_their_own_state(pytester: pytest.Pytester) -> None:
             assert front_server.client.get("/_emulator/readyz").json()["messages"] == 1
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2")
+    result = pytester.runpytest_subprocess(*FRESH, "-n", "2")
     result.assert_outcomes(passed=12)
 
 
@@ -222,7 +225,7 @@ def test_loading_the_plugin_imports_nothing_heavy(pytester: pytest.Pytester) -> 
         """
     )
     # A fresh interpreter: this one has long imported all of them.
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*FRESH)
     result.assert_outcomes(passed=2)
 
 
@@ -251,9 +254,9 @@ def test_frozen_clock(front_emulator, front_server):
 def test_user_project_with_filterwarnings_error_passes_with_both_fixtures(pytester: pytest.Pytester) -> None:
     pytester.makepyprojecttoml('[tool.pytest.ini_options]\nfilterwarnings = ["error"]\n')
     pytester.makepyfile(USER_PROJECT_TESTS)
-    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=3)
+    pytester.runpytest_subprocess(*FRESH).assert_outcomes(passed=3)
     # Python's own -W error also covers what happens while pytest loads its plugins, before any ini.
-    result = pytester.run(sys.executable, "-W", "error", "-m", "pytest", "-p", "no:cacheprovider")
+    result = pytester.run(sys.executable, "-W", "error", "-m", "pytest", *FRESH)
     result.assert_outcomes(passed=3)
 
 
@@ -298,7 +301,7 @@ def test_marker_and_settings_name_packaged_workspaces_or_paths(pytester: pytest.
             pass
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    result = pytester.runpytest_subprocess(*FRESH)
     result.assert_outcomes(passed=4, errors=1)
     result.stdout.fnmatch_lines(["*cannot read workspace file */missing.json*packaged fixtures by name:*"])
 
@@ -318,7 +321,7 @@ def test_external_url_where_nothing_answers_says_how_to_start_one(pytester: pyte
             pass
         """
     )
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--front-emulator-url", url)
+    result = pytester.runpytest_subprocess(*FRESH, "--front-emulator-url", url)
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines(
         [
