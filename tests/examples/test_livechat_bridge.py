@@ -25,7 +25,7 @@ SETUPS = {
 }
 
 
-def _until(condition, timeout=10.0):
+def _until(condition, timeout=30.0):
     deadline = time.monotonic() + timeout
     while not (found := condition()):
         assert time.monotonic() < deadline, "timed out"
@@ -72,6 +72,10 @@ def test_visitor_message_reaches_front_and_the_teammate_reply_reaches_the_chat(w
         transcript = _until(lambda: len(lines := chat.get("/chat/s-1").json()) == 2 and lines)
     assert [line["author"] for line in transcript] == ["visitor", teammate["first_name"]]
     assert transcript[1]["text"] == "Hello Ada, café is on us ☕"
+    # The bridge shows the reply before it answers the emulator, which journals the delivery only then.
+    condition = {"deliveries": 1, "channel_id": channel, "timeout": 30}
+    waited = front.post("/_emulator/wait", json=condition).json()
+    assert waited["satisfied"], waited
     deliveries = front.get("/_emulator/deliveries", params={"channel_id": channel}).json()["_results"]
     assert [d["outcome"] for d in deliveries] == ["sent"]
     assert deliveries[0]["answer"]["body"] == f'{{"type":"success","external_id":"{transcript[1]["id"]}"}}'
