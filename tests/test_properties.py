@@ -9,10 +9,12 @@ import json
 import string
 import uuid
 from collections import defaultdict
+from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
 import httpx
+import pytest
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
@@ -257,38 +259,44 @@ def _conversation_message_ids(client: httpx.Client, conversation_id: str) -> lis
     return found
 
 
+@pytest.fixture(scope="module")
+def threading_server() -> Iterator[str]:
+    """One live emulator for every example (each starts from a reset), not a server per example."""
+    server = LiveServer.emulator(make_config(validate_responses=False))
+    yield server.start()
+    server.stop()
+
+
 @settings(
     max_examples=5, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
 )
 @given(posts=_posts)
-def test_threading_holds_with_20_concurrent_clients(posts: list[tuple[str, str, str | None]]) -> None:
-    config = make_config(validate_responses=False)
-    server = LiveServer.emulator(config)
-    base = server.start()
-    try:
-        uids = asyncio.run(_post_concurrently(base, posts))
-        assert len(set(uids)) == len(posts)
-        messages = asyncio.run(_read_all(base, uids))
+def test_threading_holds_with_20_concurrent_clients(
+    threading_server: str, posts: list[tuple[str, str, str | None]]
+) -> None:
+    base = threading_server
+    httpx.post(f"{base}/_emulator/reset", timeout=30).raise_for_status()
+    uids = asyncio.run(_post_concurrently(base, posts))
+    assert len(set(uids)) == len(posts)
+    messages = asyncio.run(_read_all(base, uids))
 
-        conversations_by_key: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-        expected_ids: dict[str, set[str]] = defaultdict(set)
-        for (channel, handle, ref), message in zip(posts, messages, strict=True):
-            conversation_id = message["_links"]["related"]["conversation"].rsplit("/", 1)[1]
-            conversations_by_key[_thread_key(channel, handle, ref)].add(conversation_id)
-            expected_ids[conversation_id].add(message["id"])
-        # No split: one conversation per thread key; no merge: different keys never share one.
-        assert all(len(ids) == 1 for ids in conversations_by_key.values()), conversations_by_key
-        owners = [next(iter(ids)) for ids in conversations_by_key.values()]
-        assert len(owners) == len(set(owners))
+    conversations_by_key: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    expected_ids: dict[str, set[str]] = defaultdict(set)
+    for (channel, handle, ref), message in zip(posts, messages, strict=True):
+        conversation_id = message["_links"]["related"]["conversation"].rsplit("/", 1)[1]
+        conversations_by_key[_thread_key(channel, handle, ref)].add(conversation_id)
+        expected_ids[conversation_id].add(message["id"])
+    # No split: one conversation per thread key; no merge: different keys never share one.
+    assert all(len(ids) == 1 for ids in conversations_by_key.values()), conversations_by_key
+    owners = [next(iter(ids)) for ids in conversations_by_key.values()]
+    assert len(owners) == len(set(owners))
 
-        with httpx.Client(base_url=base, headers=AUTH, timeout=30) as client:
-            for conversation_id, ids in expected_ids.items():
-                listed = _conversation_message_ids(client, conversation_id)
-                assert len(listed) == len(set(listed))
-                assert set(listed) == ids
-            assert client.get("/_emulator/readyz").json()["messages"] == len(posts)
-    finally:
-        server.stop()
+    with httpx.Client(base_url=base, headers=AUTH, timeout=30) as client:
+        for conversation_id, ids in expected_ids.items():
+            listed = _conversation_message_ids(client, conversation_id)
+            assert len(listed) == len(set(listed))
+            assert set(listed) == ids
+        assert client.get("/_emulator/readyz").json()["messages"] == len(posts)
 
 
 # -- (d) multipart bracketed keys, and phone handle normalisation ------------------------------------
