@@ -76,3 +76,11 @@ def wait_until_idle(client: Client | Any, timeout: float = 30.0) -> None:
     while engine.in_flight and time.monotonic() < deadline:
         time.sleep(0.01)
     assert engine.in_flight == 0, f"{engine.in_flight} delivery attempts still running after {timeout:g} s"
+
+
+def wait_for_deliveries(client: Client, count: int = 1, **filters: str) -> list[dict[str, Any]]:
+    """The delivery journal (filtered) once it holds at least `count` entries: /_emulator/wait long-polls."""
+    waited = client.post("/_emulator/wait", json={"deliveries": count, "timeout": 30, **filters}).json()
+    assert waited["satisfied"], waited
+    deliveries: list[dict[str, Any]] = client.get("/_emulator/deliveries", params=filters).json()["_results"]
+    return deliveries
