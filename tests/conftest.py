@@ -14,6 +14,7 @@ from emulator.app import create_app, create_store
 from emulator.config import Config
 from emulator.domain.clock import FrozenClock
 from emulator.harness import LiveServer
+from emulator.ui import live
 from tests.receiver import Receiver, start_receiver
 
 # How long an example takes says how loaded the machine is, not whether the code is right: no deadline and
@@ -104,3 +105,11 @@ def receiver() -> Iterator[Receiver]:
     yield receiver
     receiver.released.set()
     server.stop()
+
+
+@pytest.fixture
+def lasting_streams(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inspector event streams that outlast the test. A stream ends after a few seconds on purpose and the
+    next one catches up on what it missed; one that never ends can only learn of a change by being told, so
+    a test tells a push from a catch-up without a clock, however slow the machine."""
+    monkeypatch.setattr(live, "STREAM_SECONDS", 300.0)

@@ -34,7 +34,8 @@ class Answer:
     body: bytes = b'{"type": "success"}'
     delay: float = 0.0
     content_type: str = "application/json"
-    # Never answer until the test is over: a timeout then is certain, however slow the machine.
+    # Answer only once the receiver is released (by the test, or at the latest at teardown): the test says
+    # when, and a timeout is certain however slow the machine.
     hang: bool = False
 
 

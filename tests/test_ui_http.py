@@ -19,7 +19,6 @@ from emulator.domain.creation_delay import CreationDelay
 from emulator.harness import LiveServer
 from emulator.outbound.answers import DEFAULT_REASONS
 from emulator.signing import signature_headers
-from emulator.ui import live
 from tests.conftest import AUTH, CHANNEL, SMS_CHANNEL, make_config, post_message, read_message
 from tests.helpers import (
     conversation_of,
@@ -376,14 +375,6 @@ def read_news(lines: Iterator[str]) -> tuple[str, dict]:
     while (event := read_event(lines))[0] == "ping":
         pass
     return event
-
-
-@pytest.fixture
-def lasting_streams(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Event streams that outlast the test. A stream ends after a few seconds on purpose and the next one
-    catches up on what it missed; one that never ends can only learn of a change by being told, so the
-    test needs no clock to tell a push from a catch-up, however slow the machine."""
-    monkeypatch.setattr(live, "STREAM_SECONDS", 300.0)
 
 
 def test_event_stream_reports_a_new_inbound_message_at_once(live_client, live_url, lasting_streams):
