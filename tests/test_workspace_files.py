@@ -1,5 +1,6 @@
-"""Workspace names and paths through the user's doors: `front-emulator serve` and `POST /_emulator/seed`,
-run from a temporary folder outside the repository, as after a pip install.
+"""Workspace files: names and paths through the user's doors (`front-emulator serve` and `POST
+/_emulator/seed`, run from a temporary folder outside the repository, as after a pip install), and what
+the loader says about a file it cannot use.
 
 (The pytest marker and settings door is in tests/test_pytest_plugin.py.)
 """
@@ -17,8 +18,34 @@ from pathlib import Path
 import httpx
 import pytest
 
+from emulator.domain.workspace import ALL_SCOPES
+from emulator.workspace_files import WorkspaceFileError, default_workspace_path, load_workspace_file
+from tests.conftest import AUTH, post_message
+
 FRONT_EMULATOR = str(Path(sys.executable).with_name("front-emulator"))
 MULTI_CHANNEL_IDS = [f"cha_2a0{n}" for n in range(1, 6)]
+VALID_YAML = """\
+# A second workspace, as a team would keep it next to its integration.
+api_secret: team-secret
+channels:
+  - id: cha_2b01
+    address: bot@team.test
+    name: Team bot
+    settings:
+      webhook_url: http://127.0.0.1:9100/front
+      undo_send_time: 10
+  - id: cha_2b02
+    address: "+15550109999"
+teammates:
+  - id: tea_2c01
+    email: lin@team.test
+tokens:
+  - token: team-token-123
+    scopes: ["*"]
+  - token: team-reader-123
+    name: reader
+    scopes: [messages:read]
+"""
 
 
 def workspace_text(channel_id: str, secret: str) -> str:
@@ -192,3 +219,179 @@ def test_seed_reads_the_named_folders_and_the_packaged_fixtures(
     absolute = folders / path
     if absolute.exists():
         assert seed(server, str(absolute)).json()["api_secret"] == secret
+
+
+# -- workspace files ---------------------------------------------------------------------------------
+
+
+def test_valid_yaml_workspace_loads(tmp_path):
+    path = tmp_path / "team.yaml"
+    path.write_text(VALID_YAML)
+    workspace = load_workspace_file(path)
+    assert [channel.id for channel in workspace.channels] == ["cha_2b01", "cha_2b02"]
+    assert workspace.channels[0].settings.undo_send_time == 10
+    assert workspace.channels[1].name == "+15550109999"
+    assert workspace.channels[1].type == "custom"
+    assert workspace.teammates[0].username == "lin"
+    assert workspace.tokens[0].scopes == frozenset(ALL_SCOPES)
+    assert workspace.tokens[1].scopes == frozenset({"messages:read"})
+    assert workspace.api_secret == "team-secret"
+
+
+def test_emulator_serves_a_yaml_workspace(make_client, tmp_path):
+    path = tmp_path / "team.yml"
+    path.write_text(VALID_YAML)
+    client = make_client(workspace_path=path)
+    client.headers["authorization"] = "Bearer team-token-123"
+    assert [c["id"] for c in client.get("/channels").json()["_results"]] == ["cha_2b01", "cha_2b02"]
+    uid = post_message(client, {"sender": {"handle": "v"}, "body": "x"}, channel="alt:address:bot@team.test")
+    assert client.get(f"/messages/alt:uid:{uid}").json()["recipients"][1]["handle"] == "bot@team.test"
+    workspace = client.get("/_emulator/workspace").json()
+    assert workspace["api_secret"] == "team-secret"
+    assert [t["name"] for t in workspace["tokens"]] == ["", "reader"]
+    assert client.get("/channels", headers=AUTH).status_code == 401
+
+
+def test_the_default_workspace_file_is_valid(tmp_path):
+    workspace = load_workspace_file(default_workspace_path())
+    copy = tmp_path / "copy.json"
+    copy.write_text(json.dumps(workspace.as_document()))
+    assert load_workspace_file(copy) == workspace
+
+
+def _error_for(tmp_path, name: str, text: str) -> str:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(WorkspaceFileError) as caught:
+        load_workspace_file(path)
+    message = str(caught.value)
+    assert str(path) in message
+    # The temporary directory is named after the test: keep it out of the assertions.
+    return message.replace(str(path), "FILE")
+
+
+def test_json_syntax_error_names_the_line(tmp_path):
+    text = '{\n  "api_secret": "s",\n  "channels": [\n    {"id": "cha_1", "address": "a"},\n  ]\n}\n'
+    message = _error_for(tmp_path, "broken.json", text)
+    assert "FILE:5:" in message
+    assert "invalid JSON" in message
+
+
+def test_yaml_syntax_error_names_the_line(tmp_path):
+    text = "api_secret: s\nchannels:\n  - id: cha_1\n    address: [a\ntokens: []\n"
+    message = _error_for(tmp_path, "broken.yaml", text)
+    assert "invalid YAML" in message
+    assert "FILE:5:" in message
+
+
+def test_yaml_indentation_error_names_the_line(tmp_path):
+    text = "api_secret: s\nchannels:\n  - id: cha_1\n   address: a\n"
+    message = _error_for(tmp_path, "indent.yaml", text)
+    assert "FILE:4:" in message
+
+
+@pytest.mark.parametrize(
+    ("document", "expected"),
+    [
+        (
+            {
+                "api_secret": "s",
+                "channels": [{"id": "cha_1", "adress": "a"}],
+                "tokens": [{"token": "12345678", "scopes": ["*"]}],
+            },
+            ["/channels/0/address: required", "/channels/0/adress: is not a known field"],
+        ),
+        (
+            {
+                "api_secret": "s",
+                "channels": [{"id": "chan-1", "address": "a"}],
+                "tokens": [{"token": "12345678", "scopes": ["*"]}],
+            },
+            ["/channels/0/id: must match the pattern ^cha_[0-9a-z]+$"],
+        ),
+        (
+            {
+                "api_secret": "s",
+                "channels": [{"id": "cha_1", "address": "a", "settings": {"undo_send_time": 7}}],
+                "tokens": [{"token": "12345678", "scopes": ["admin"]}],
+            },
+            ["/channels/0/settings/undo_send_time: must be one of", "/tokens/0/scopes/0: must be one of"],
+        ),
+        (
+            {"channels": [{"id": "cha_1", "address": "a"}], "tokens": []},
+            ["/api_secret: required", "/tokens: must"],
+        ),
+        ([], ["/: must be an object"]),
+    ],
+)
+def test_wrong_fields_are_named(tmp_path, document, expected):
+    message = _error_for(tmp_path, "wrong.json", json.dumps(document))
+    for line in expected:
+        assert line in message
+
+
+@pytest.mark.parametrize(
+    ("collection", "items", "expected"),
+    [
+        (
+            "channels",
+            [{"id": "cha_1", "address": "a"}, {"id": "cha_1", "address": "b"}],
+            "/channels/1/id: 'cha_1'",
+        ),
+        (
+            "channels",
+            [{"id": "cha_1", "address": "a"}, {"id": "cha_2", "address": "a"}],
+            "/channels/1/address: 'a'",
+        ),
+        (
+            "tokens",
+            [{"token": "12345678", "scopes": ["*"]}, {"token": "12345678", "scopes": []}],
+            "/tokens/1/token: '12345678'",
+        ),
+        (
+            "teammates",
+            [{"id": "tea_1", "email": "a@x.test"}, {"id": "tea_1", "email": "b@x.test"}],
+            "/teammates/1/id: 'tea_1'",
+        ),
+    ],
+)
+def test_duplicates_are_named(tmp_path, collection, items, expected):
+    document = {
+        "api_secret": "s",
+        "channels": [{"id": "cha_1", "address": "a"}],
+        "tokens": [{"token": "12345678", "scopes": ["*"]}],
+        collection: items,
+    }
+    message = _error_for(tmp_path, "dupes.json", json.dumps(document))
+    assert f"{expected} is used twice" in message
+
+
+def test_duplicate_channel_ids_in_yaml(tmp_path):
+    text = VALID_YAML.replace("id: cha_2b02", "id: cha_2b01")
+    assert "/channels/1/id: 'cha_2b01' is used twice" in _error_for(tmp_path, "dupes.yaml", text)
+
+
+def test_empty_yaml_file_says_so(tmp_path):
+    message = _error_for(tmp_path, "empty.yaml", "")
+    assert "empty" in message
+
+
+def test_missing_file_is_named(tmp_path):
+    path = tmp_path / "nowhere.json"
+    with pytest.raises(WorkspaceFileError, match=r"nowhere\.json"):
+        load_workspace_file(path)
+
+
+def test_workspace_file_that_is_not_utf8_is_refused(tmp_path):
+    path = tmp_path / "latin1.json"
+    path.write_bytes(b'{"api_secret": "\xe9"}')
+    with pytest.raises(WorkspaceFileError, match=r"latin1\.json"):
+        load_workspace_file(path)
+
+
+def test_yaml_file_of_comments_only_is_empty(tmp_path):
+    assert "FILE is empty" in _error_for(tmp_path, "comments.yaml", "# nothing here yet\n")
+
+
+def test_empty_json_file_names_the_line(tmp_path):
+    assert "FILE:1:1: invalid JSON" in _error_for(tmp_path, "empty.json", "")

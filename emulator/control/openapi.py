@@ -2,7 +2,7 @@
 route table (so a route cannot be missing) and the schemas in schemas/ (so it cannot drift from what the
 routes check). OPERATIONS adds what the route table does not know: a summary, the request and answer
 schemas, the query parameters and every status the route answers. A /_emulator route without an entry is
-still listed, from its endpoint's docstring, with a `default` answer (tests/test_openapi_contract.py
+still listed, from its endpoint's docstring, with a `default` answer (tests/control/test_openapi_contract.py
 fails on it).
 
 The inspector under /_emulator/ui is left out: it is a web UI, not part of this API. Its routes answer

@@ -386,7 +386,7 @@ def test_read_only_token_can_read(client):
         ("GET", "/conversations/cnv_nope/messages"),
         ("PATCH", "/conversations/cnv_nope"),
         ("GET", "/nowhere"),
-        # Not GET /: it redirects to the inspector (tests/test_ui_http.py).
+        # Not GET /: it redirects to the inspector (tests/ui/test_pages.py).
         ("POST", "/channels/cha_1a01/outgoing_messages"),
         ("GET", "/contacts/crd_1"),
     ],

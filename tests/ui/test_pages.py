@@ -33,7 +33,7 @@ SECRET = "front-emulator-api-secret"
 ADA = "tea_1b01"
 GRACE = "tea_1b02"
 UI = "/_emulator/ui"
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def page(client, path: str, status: int = 200) -> str:

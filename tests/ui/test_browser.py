@@ -31,7 +31,7 @@ CHROMIUM_ARGS = [
 SECRET = "front-emulator-api-secret"
 ADA = "tea_1b01"
 UI = "/_emulator/ui"
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 360, "height": 760}
 
