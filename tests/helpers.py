@@ -40,12 +40,11 @@ def start_conversation(
     body: str = "Hi, I need help",
     channel: str = CHANNEL,
     **fields: Any,
-) -> tuple[str, dict[str, Any]]:
-    """A contact writes in: the new conversation's id and the inbound message."""
-    inbound = read_message(
+) -> dict[str, Any]:
+    """A contact writes in: the inbound message, in the conversation it starts (see conversation_of)."""
+    return read_message(
         client, post_message(client, {"sender": {"handle": handle}, "body": body, **fields}, channel)
     )
-    return conversation_of(inbound), inbound
 
 
 def use_receiver(client: Client, receiver: Receiver, channel: str = CHANNEL, **settings: Any) -> None:

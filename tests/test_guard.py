@@ -17,8 +17,8 @@ from starlette.applications import Starlette
 from emulator.config import config_from_env
 from emulator.harness import LiveServer
 from tests.conftest import AUTH, CHANNEL, make_config
+from tests.helpers import conversation_of, start_conversation
 from tests.test_cli import _run, serving
-from tests.test_ui_http import conversation_of, start_conversation
 
 FOREIGN_ORIGIN = "http://127.0.0.1:1"
 FROZEN_AT = 1_000_000_000

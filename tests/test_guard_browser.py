@@ -22,9 +22,9 @@ from starlette.routing import Route
 from emulator.harness import LiveServer
 from tests import test_guard
 from tests.conftest import AUTH
+from tests.helpers import conversation_of, start_conversation
 from tests.receiver import Receiver
-from tests.test_ui import CHROMIUM, CHROMIUM_ARGS
-from tests.test_ui_http import conversation_of, start_conversation
+from tests.ui.test_browser import CHROMIUM, CHROMIUM_ARGS
 
 sync_api = pytest.importorskip("playwright.sync_api")
 

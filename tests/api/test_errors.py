@@ -4,22 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.schemas import validator
 from tests.conftest import CHANNEL, EMAIL_CHANNEL, READ_ONLY_TOKEN, post_message
+from tests.helpers import assert_front_error
 
 VALID = {"sender": {"handle": "visitor-1"}, "body": "hello"}
 INCOMING = f"/channels/{CHANNEL}/incoming_messages"
 JSON = {"content-type": "application/json"}
-
-
-def assert_front_error(answer, status: int) -> dict:
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"] == "application/json"
-    document = answer.json()
-    validator("error").check(document)
-    error = document["_error"]
-    assert error["status"] == status
-    return error
 
 
 def assert_untouched(client) -> None:

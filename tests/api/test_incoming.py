@@ -8,8 +8,8 @@ import pytest
 
 from emulator.domain.clock import FrozenClock
 from emulator.domain.creation_delay import CreationDelay
-from emulator.schemas import validator
 from tests.conftest import CHANNEL, SMS_CHANNEL, post_message, read_message
+from tests.helpers import assert_front_error
 
 START = 1_700_000_000.0
 MESSAGE = {
@@ -21,14 +21,6 @@ MESSAGE = {
 
 def incoming(channel: str = CHANNEL) -> str:
     return f"/channels/{channel}/incoming_messages"
-
-
-def assert_front_error(answer, status: int) -> dict:
-    assert answer.status_code == status, answer.text
-    document = answer.json()
-    validator("error").check(document)
-    assert document["_error"]["status"] == status
-    return document["_error"]
 
 
 # -- JSON --------------------------------------------------------------------------------------------

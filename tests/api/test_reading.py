@@ -8,17 +8,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from emulator.domain.clock import FrozenClock
-from emulator.schemas import validator
 from tests.conftest import CHANNEL, SMS_CHANNEL, post_message, read_message
+from tests.helpers import assert_front_error
 
 BASE = "http://emulator.test"
-
-
-def assert_front_error(answer, status: int) -> dict:
-    assert answer.status_code == status, answer.text
-    document = answer.json()
-    validator("error").check(document)
-    return document["_error"]
 
 
 def conversation_id_of(message: dict) -> str:

@@ -18,7 +18,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from tests.conftest import CHANNEL, LiveServer, post_message, read_message
+from tests.conftest import CHANNEL, LiveServer, read_message
+from tests.helpers import conversation_of, start_conversation
 from tests.receiver import Answer
 
 SECRET = "front-emulator-api-secret"
@@ -32,13 +33,6 @@ OUTGOING_TIMEOUT = 5
 def use_url(client, url: str, channel: str = CHANNEL, **settings) -> None:
     answer = client.patch(f"/channels/{channel}", json={"settings": {"webhook_url": url, **settings}})
     assert answer.status_code == 204, answer.text
-
-
-def start_conversation(client, handle: str, channel: str = CHANNEL) -> str:
-    inbound = read_message(
-        client, post_message(client, {"sender": {"handle": handle}, "body": "Hello?"}, channel)
-    )
-    return inbound["_links"]["related"]["conversation"].rsplit("/", 1)[1]
 
 
 def reply(client, conversation_id: str, body: str) -> str:
@@ -91,7 +85,9 @@ def test_200_replies_to_50_conversations_against_a_slow_flaky_receiver(client, r
     receiver.answer = answer
     # Far above what any answer within 50 ms could take on a loaded machine: only the hanging ones time out.
     use_url(client, receiver.url, outgoing_timeout=OUTGOING_TIMEOUT)
-    conversations = [start_conversation(client, f"visitor-{n}") for n in range(CONVERSATIONS)]
+    conversations = [
+        conversation_of(start_conversation(client, f"visitor-{n}")) for n in range(CONVERSATIONS)
+    ]
     message_ids = [
         reply(client, conversations[i % CONVERSATIONS], f"<p>reply #{i}</p>") for i in range(REPLIES)
     ]
@@ -180,7 +176,7 @@ def test_a_hanging_integration_blocks_neither_the_api_nor_another_channel(client
     hanging = HangingIntegration()
     try:
         use_url(client, hanging.url, outgoing_timeout=HOLD_TIMEOUT)
-        stuck_conversations = [start_conversation(client, f"stuck-{n}") for n in range(12)]
+        stuck_conversations = [conversation_of(start_conversation(client, f"stuck-{n}")) for n in range(12)]
         stuck_ids = [reply(client, cid, "<p>into the void</p>") for cid in stuck_conversations]
 
         # The hanging integration holds the channel's deliveries.
@@ -197,7 +193,7 @@ def test_a_hanging_integration_blocks_neither_the_api_nor_another_channel(client
         )
         assert created.status_code == 201, created.text
         fast_channel = created.json()["id"]
-        fast_conversation = start_conversation(client, "fast-visitor", fast_channel)
+        fast_conversation = conversation_of(start_conversation(client, "fast-visitor", channel=fast_channel))
         fast_id = reply(client, fast_conversation, "<p>quick one</p>")
         # Bounded only by the wait: the first channel's deliveries hang until released below.
         [fast_state] = wait_until_final(client, [fast_id], timeout=30).values()
@@ -236,13 +232,16 @@ def test_many_hanging_channels_do_not_starve_another_channel(client, receiver):
             )
             assert created.status_code == 201, created.text
             for k in range(8):
-                conversation_id = start_conversation(client, f"stuck-{n}-{k}", created.json()["id"])
+                inbound = start_conversation(client, f"stuck-{n}-{k}", channel=created.json()["id"])
+                conversation_id = conversation_of(inbound)
                 stuck_ids.append(reply(client, conversation_id, "<p>into the void</p>"))
         hanging.wait_for_arrivals(len(stuck_ids))
         assert hanging.arrived == len(stuck_ids)
 
         use_url(client, receiver.url)
-        fast_id = reply(client, start_conversation(client, "fast-visitor"), "<p>quick one</p>")
+        fast_id = reply(
+            client, conversation_of(start_conversation(client, "fast-visitor")), "<p>quick one</p>"
+        )
         [fast_state] = wait_until_final(client, [fast_id], timeout=30).values()
         assert fast_state["delivery_status"] == "sent", fast_state
         assert receiver.wait_for(1)[0].document["id"] == fast_id
@@ -260,6 +259,8 @@ def test_an_answer_slower_than_an_http_clients_5_s_default_is_sent(client, recei
     assert client.get(f"/channels/{CHANNEL}").json()["settings"].get("outgoing_timeout", 7) == 7
     receiver.answer = lambda document: Answer(delay=5.5)
     use_url(client, receiver.url, outgoing_timeout=HOLD_TIMEOUT)
-    message_id = reply(client, start_conversation(client, "patient-visitor"), "<p>take your time</p>")
+    message_id = reply(
+        client, conversation_of(start_conversation(client, "patient-visitor")), "<p>take your time</p>"
+    )
     [state] = wait_until_final(client, [message_id], timeout=20).values()
     assert (state["delivery_status"], state["error_type"]) == ("sent", None), state

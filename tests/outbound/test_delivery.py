@@ -6,7 +6,7 @@ import pytest
 
 from emulator.domain.clock import FrozenClock
 from tests.conftest import CHANNEL, SMS_CHANNEL, post_message, read_message
-from tests.helpers import final_state, start_conversation, use_receiver, wait_until_idle
+from tests.helpers import conversation_of, final_state, start_conversation, use_receiver, wait_until_idle
 from tests.receiver import Answer, start_receiver
 
 SECRET = "front-emulator-api-secret"
@@ -24,7 +24,8 @@ def reply(client, conversation_id: str, body: str = "<p>Happy to help</p>", **fi
 
 def test_reply_is_posted_signed_and_marked_sent(client, receiver):
     use_receiver(client, receiver)
-    conversation_id, inbound = start_conversation(client)
+    inbound = start_conversation(client)
+    conversation_id = conversation_of(inbound)
     message = reply(client, conversation_id, "<p>Bonjour, ça va ? 👋</p>")
     assert final_state(client, message["id"])["delivery_status"] == "sent"
     [request] = receiver.wait_for(1)
@@ -53,7 +54,7 @@ def test_sha256_timestamp_scheme(client):
     receiver, server = start_receiver(SECRET, scheme="sha256-timestamp")
     try:
         use_receiver(client, receiver)
-        conversation_id, _ = start_conversation(client)
+        conversation_id = conversation_of(start_conversation(client))
         message = reply(client, conversation_id)
         assert final_state(client, message["id"])["delivery_status"] == "sent"
         [request] = receiver.wait_for(1)
@@ -86,7 +87,7 @@ def test_error_answers_fail_the_message(client, receiver, error_type, with_messa
         status=400 if with_message else 200, body=__import__("json").dumps(answer).encode()
     )
     use_receiver(client, receiver)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     message = reply(client, conversation_id)
     state = final_state(client, message["id"])
     assert state["delivery_status"] == "failed"
@@ -113,7 +114,7 @@ def test_error_answers_fail_the_message(client, receiver, error_type, with_messa
 def test_unexpected_answers_are_internal_errors_with_a_reason(client, receiver, answer, expected):
     receiver.answer = lambda document: answer
     use_receiver(client, receiver)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     message = reply(client, conversation_id)
     state = final_state(client, message["id"])
     assert state["delivery_status"] == "failed"
@@ -126,7 +127,7 @@ def test_unexpected_answers_are_internal_errors_with_a_reason(client, receiver, 
 def test_timeout(client, receiver):
     receiver.answer = lambda document: Answer(delay=3)
     use_receiver(client, receiver, outgoing_timeout=0.3)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     message = reply(client, conversation_id)
     state = final_state(client, message["id"])
     assert state["error_type"] == "request_timeout"
@@ -141,7 +142,7 @@ def test_refused_connection(client):
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     client.patch(f"/channels/{CHANNEL}", json={"settings": {"webhook_url": f"http://127.0.0.1:{port}/x"}})
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     message = reply(client, conversation_id)
     state = final_state(client, message["id"])
     assert state["delivery_status"] == "failed"
@@ -153,7 +154,7 @@ def test_undo_window_then_cancel_sends_nothing(make_client, receiver):
     clock = FrozenClock(1_800_000_000.0)
     client = make_client(clock=clock)
     use_receiver(client, receiver, undo_send_time=10)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     message = reply(client, conversation_id)
     assert client.get(f"/_emulator/messages/{message['id']}").json()["delivery_status"] == "pending"
     cancelled = client.post(f"/_emulator/messages/{message['id']}/cancel")
@@ -176,7 +177,7 @@ def test_undo_window_then_send(make_client, receiver):
     clock = FrozenClock(1_800_000_000.0)
     client = make_client(clock=clock)
     use_receiver(client, receiver, undo_send_time=5)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     message = reply(client, conversation_id)
     # A witness without an undo window is sent at once; after it, the first message is still held.
     use_receiver(client, receiver, undo_send_time=0)
@@ -192,7 +193,7 @@ def test_undo_window_then_send(make_client, receiver):
 
 
 def test_refusals(client, receiver):
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     # No Outgoing URL on the SMS channel.
     sms_conversation = read_message(
         client, post_message(client, {"sender": {"handle": "+15550101234"}, "body": "hi"}, SMS_CHANNEL)
@@ -245,7 +246,7 @@ def test_compose_new_message(client, receiver):
 
 def test_auto_assign_on_first_reply(client, receiver):
     use_receiver(client, receiver, auto_assign=True)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     reply(client, conversation_id, options={"archive": False})
     conversation = client.get(f"/conversations/{conversation_id}").json()
     assert conversation["assignee"]["id"] == ADA and conversation["status"] == "assigned"
@@ -261,7 +262,7 @@ def test_redeliver(client, receiver):
     answers = iter([Answer(status=500, body=b""), Answer()])
     receiver.answer = lambda document: next(answers)
     use_receiver(client, receiver)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     message = reply(client, conversation_id)
     assert final_state(client, message["id"])["delivery_status"] == "failed"
     [first] = client.get("/_emulator/deliveries").json()["_results"]
@@ -276,7 +277,7 @@ def test_retries(client, receiver):
     answers = iter([Answer(status=503, body=b""), Answer()])
     receiver.answer = lambda document: next(answers)
     use_receiver(client, receiver, retries=1)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     message = reply(client, conversation_id)
     assert final_state(client, message["id"])["delivery_status"] == "sent"
     attempts = client.get("/_emulator/deliveries", params={"message_id": message["id"]}).json()["_results"]
@@ -285,7 +286,7 @@ def test_retries(client, receiver):
 
 def test_delivery_journal_filters_and_bad_filter(client, receiver):
     use_receiver(client, receiver)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     message = reply(client, conversation_id)
     final_state(client, message["id"])
     [delivery] = client.get("/_emulator/deliveries", params={"conversation_id": conversation_id}).json()[
@@ -327,7 +328,7 @@ def test_shutdown_cancels_hanging_deliveries_and_fails_their_messages(receiver):
     base = server.start()
     with httpx.Client(base_url=base, headers=AUTH, timeout=10) as client:
         use_receiver(client, receiver, outgoing_timeout=120)
-        conversation_id, _ = start_conversation(client)
+        conversation_id = conversation_of(start_conversation(client))
         message = reply(client, conversation_id)
         receiver.wait_for(1)
     server.stop()
@@ -339,7 +340,7 @@ def test_shutdown_cancels_hanging_deliveries_and_fails_their_messages(receiver):
 
 def test_reply_with_attachments_as_multipart(client, receiver):
     use_receiver(client, receiver)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     answer = client.post(
         f"/conversations/{conversation_id}/messages",
         data={"body": "<p>Here is the invoice</p>", "author_id": ADA, "options[archive]": "false"},
@@ -377,7 +378,7 @@ def test_new_message_form_with_recipient_list_on_a_phone_channel(client, receive
 
 def test_reply_form_with_bad_fields_is_a_400(client, receiver):
     use_receiver(client, receiver)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     answer = client.post(
         f"/conversations/{conversation_id}/messages",
         data={"author_id": ADA, "options[archive]": "maybe"},

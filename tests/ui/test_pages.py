@@ -66,7 +66,7 @@ def test_root_redirects_to_the_inspector(client):
 def test_workspace_page_shows_channels_settings_teammates_and_counts(client, receiver):
     receiver.answer = lambda document: Answer(body=b'{"type": "forbidden"}')
     use_receiver(client, receiver, undo_send_time=0, signing_scheme="sha256-timestamp")
-    _, inbound = start_conversation(client)
+    inbound = start_conversation(client)
     client.post(
         f"/conversations/{conversation_of(inbound)}/messages", json={"body": "<p>No</p>", "author_id": ADA}
     )
@@ -94,8 +94,8 @@ def test_workspace_page_shows_channels_settings_teammates_and_counts(client, rec
 
 
 def test_channel_page_lists_conversations_newest_first_and_filters(client):
-    _, first = start_conversation(client, "alice", "First question", subject="Billing")
-    _, second = start_conversation(client, "bob", "Second question")
+    first = start_conversation(client, "alice", "First question", subject="Billing")
+    second = start_conversation(client, "bob", "Second question")
     client.patch(f"/conversations/{conversation_of(first)}", json={"status": "archived"})
     markup = page(client, f"{UI}/channels/{CHANNEL}")
     text = text_of(markup)
@@ -147,7 +147,7 @@ def test_conversation_page_shows_messages_metadata_and_attachments(client):
 
 def test_deliveries_and_delivery_page_show_request_signature_and_answer(client, receiver):
     use_receiver(client, receiver, undo_send_time=0)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     client.post(f"/conversations/{conversation_id}/messages", json={"body": "<p>Hello</p>", "author_id": ADA})
     [request] = receiver.wait_for(1)
     [delivery] = wait_for_deliveries(client, 1)
@@ -180,7 +180,7 @@ def test_deliveries_and_delivery_page_show_request_signature_and_answer(client, 
 def test_failed_to_send_shows_the_reason(client, receiver, answer, reason):
     receiver.answer = lambda document: Answer(status=400, body=json.dumps(answer).encode())
     use_receiver(client, receiver, undo_send_time=0)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     sent = client.post(f"/conversations/{conversation_id}/messages", json={"body": "<p>Hi</p>"})
     message = read_message(client, sent.json()["message_uid"])
     assert final_state(client, message["id"])["delivery_status"] == "failed"
@@ -205,7 +205,7 @@ def test_refused_inbound_requests_are_listed_with_details(client):
 
 def test_reply_form_sends_through_the_api_code_and_redirects_back(client, receiver):
     use_receiver(client, receiver, undo_send_time=0)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     answer = submit(
         client,
         f"{UI}/conversations/{conversation_id}/reply",
@@ -282,7 +282,7 @@ def test_no_form_where_the_api_would_refuse_and_the_page_says_why(client):
 def test_pending_reply_can_be_cancelled_from_the_page(make_client, receiver):
     client = make_client(clock=FrozenClock(1_800_000_000.0))
     use_receiver(client, receiver, undo_send_time=10)
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     answer = submit(client, f"{UI}/conversations/{conversation_id}/reply", {"author_id": ADA, "body": "Oops"})
     assert answer.status_code == 303
     message_id = answer.headers["location"].rsplit("#", 1)[1]
@@ -307,7 +307,7 @@ def test_pending_reply_can_be_cancelled_from_the_page(make_client, receiver):
 
 
 def test_bad_form_input_answers_a_4xx_page(client):
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     reply = f"{UI}/conversations/{conversation_id}/reply"
     unknown = submit(client, reply, {"author_id": "tea_nobody", "body": "Hi"})
     assert unknown.status_code == 400 and unknown.headers["content-type"].startswith("text/html")
@@ -321,7 +321,7 @@ def test_bad_form_input_answers_a_4xx_page(client):
     assert no_recipient.status_code == 400 and "/to" in text_of(no_recipient.text)
     assert submit(client, f"{UI}/messages/msg_nope/cancel", {}).status_code == 404
     assert submit(client, f"{UI}/deliveries/dlv_nope/redeliver", {}).status_code == 404
-    inbound_cancel = submit(client, f"{UI}/messages/{start_conversation(client)[1]['id']}/cancel", {})
+    inbound_cancel = submit(client, f"{UI}/messages/{start_conversation(client)['id']}/cancel", {})
     assert inbound_cancel.status_code == 409
     for path in (
         f"{UI}/conversations/cnv_nope",
@@ -338,7 +338,7 @@ def test_bad_form_input_answers_a_4xx_page(client):
 
 
 def test_forms_refuse_other_origins(client):
-    conversation_id, _ = start_conversation(client)
+    conversation_id = conversation_of(start_conversation(client))
     answer = client.post(
         f"{UI}/conversations/{conversation_id}/reply",
         data={"author_id": ADA, "body": "Hi"},
