@@ -28,7 +28,7 @@ from emulator.signing import (
     verify,
     verify_json,
 )
-from tests.test_javascript_json import NodeLines, texts
+from tests.outbound.test_javascript_json import NodeLines, texts
 
 NOW = 1_700_000_000.0
 BODY = '{"type":"custom","text":"Bonjour, ça va ? 😀"}'.encode()
