@@ -30,8 +30,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Most tests wait on servers, subprocesses and browsers rather than compute, so more workers than the
+# 2 cores of the reference machine overlap those waits; each worker has its own servers on free ports.
+TEST_WORKERS ?= 4
+
 test: $(STAMP) chromium node lint typecheck
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist load
 
 bench: $(STAMP)
 	for script in benchmarks/*.py; do $(BIN)/python $$script || exit 1; done
