@@ -83,3 +83,12 @@ def wait_for_deliveries(client: Client, count: int = 1, **filters: str) -> list[
     assert waited["satisfied"], waited
     deliveries: list[dict[str, Any]] = client.get("/_emulator/deliveries", params=filters).json()["_results"]
     return deliveries
+
+
+def delivered_with_witness(client: Client, receiver: Receiver, witness_id: str, app: Any = None) -> list[str]:
+    """The ids `receiver` got, once the witness message is sent and no attempt runs: anything the engine
+    took up with the witness, or before it, has arrived by then. (`app`: the emulator's app when `client`
+    is a plain HTTP client.)"""
+    assert final_state(client, witness_id)["delivery_status"] == "sent"
+    wait_until_idle(app if app is not None else client)
+    return [request.document["id"] for request in receiver.received]

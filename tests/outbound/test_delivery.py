@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from starlette.testclient import TestClient
 
 from emulator.domain.clock import FrozenClock
 from tests.conftest import CHANNEL, SMS_CHANNEL, post_message, read_message
-from tests.helpers import conversation_of, final_state, start_conversation, use_receiver, wait_until_idle
+from tests.helpers import (
+    conversation_of,
+    delivered_with_witness,
+    final_state,
+    start_conversation,
+    use_receiver,
+)
 from tests.receiver import Answer, start_receiver
 
 SECRET = "front-emulator-api-secret"
@@ -150,11 +157,16 @@ def test_refused_connection(client):
     assert "connection refused" in state["error_reason"] or "Could not connect" in state["error_reason"]
 
 
-def test_undo_window_then_cancel_sends_nothing(make_client, receiver):
+def frozen_conversation(make_client, receiver, undo_send_time: int) -> tuple[FrozenClock, TestClient, str]:
+    """An emulator on a frozen clock delivering to `receiver`, and a conversation to reply in."""
     clock = FrozenClock(1_800_000_000.0)
     client = make_client(clock=clock)
-    use_receiver(client, receiver, undo_send_time=10)
-    conversation_id = conversation_of(start_conversation(client))
+    use_receiver(client, receiver, undo_send_time=undo_send_time)
+    return clock, client, conversation_of(start_conversation(client))
+
+
+def test_undo_window_then_cancel_sends_nothing(make_client, receiver):
+    clock, client, conversation_id = frozen_conversation(make_client, receiver, undo_send_time=10)
     message = reply(client, conversation_id)
     assert client.get(f"/_emulator/messages/{message['id']}").json()["delivery_status"] == "pending"
     cancelled = client.post(f"/_emulator/messages/{message['id']}/cancel")
@@ -164,9 +176,7 @@ def test_undo_window_then_cancel_sends_nothing(make_client, receiver):
     witness = reply(client, conversation_id, "<p>witness</p>")
     clock.advance(11)
     client.app.state.engine.wake()
-    assert final_state(client, witness["id"])["delivery_status"] == "sent"
-    wait_until_idle(client)
-    assert [request.document["id"] for request in receiver.received] == [witness["id"]]
+    assert delivered_with_witness(client, receiver, witness["id"]) == [witness["id"]]
     deliveries = client.get("/_emulator/deliveries").json()["_results"]
     assert [delivery["message_id"] for delivery in deliveries] == [witness["id"]]
     again = client.post(f"/_emulator/messages/{message['id']}/cancel")
@@ -174,17 +184,12 @@ def test_undo_window_then_cancel_sends_nothing(make_client, receiver):
 
 
 def test_undo_window_then_send(make_client, receiver):
-    clock = FrozenClock(1_800_000_000.0)
-    client = make_client(clock=clock)
-    use_receiver(client, receiver, undo_send_time=5)
-    conversation_id = conversation_of(start_conversation(client))
+    clock, client, conversation_id = frozen_conversation(make_client, receiver, undo_send_time=5)
     message = reply(client, conversation_id)
     # A witness without an undo window is sent at once; after it, the first message is still held.
     use_receiver(client, receiver, undo_send_time=0)
     witness = reply(client, conversation_id, "<p>witness</p>")
-    assert final_state(client, witness["id"])["delivery_status"] == "sent"
-    wait_until_idle(client)
-    assert [request.document["id"] for request in receiver.received] == [witness["id"]]
+    assert delivered_with_witness(client, receiver, witness["id"]) == [witness["id"]]
     assert client.get(f"/_emulator/messages/{message['id']}").json()["delivery_status"] == "pending"
     clock.advance(5)
     client.app.state.engine.wake()

@@ -14,7 +14,13 @@ from starlette.applications import Starlette
 from emulator.harness import LiveServer
 from emulator.outbound.answers import DEFAULT_REASONS
 from tests.conftest import AUTH, CHANNEL, make_config
-from tests.helpers import conversation_of, final_state, use_receiver, wait_for_deliveries, wait_until_idle
+from tests.helpers import (
+    conversation_of,
+    delivered_with_witness,
+    final_state,
+    use_receiver,
+    wait_for_deliveries,
+)
 from tests.receiver import Answer
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -214,11 +220,9 @@ def test_cancel_in_the_undo_window_delivers_nothing(page, api, receiver, server)
         assert witness.status_code == 202, witness.text
         witness_id = api.get(f"/messages/alt:uid:{witness.json()['message_uid']}").json()["id"]
         api.post("/_emulator/clock/advance", json={"seconds": 11}).raise_for_status()
-        assert final_state(api, witness_id)["delivery_status"] == "sent"
-        wait_until_idle(server[1])
+        assert delivered_with_witness(api, receiver, witness_id, app=server[1]) == [witness_id]
     finally:
         api.post("/_emulator/clock/unfreeze", json={})
-    assert [request.document["id"] for request in receiver.received] == [witness_id]
     assert [delivery["message_id"] for delivery in wait_for_deliveries(api, 1)] == [witness_id]
     assert "Cancelled" in cancelled.inner_text()
 
