@@ -5,27 +5,19 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from typing import Any
 
 import pytest
 
 from emulator.domain.clock import FrozenClock
 from tests.conftest import post_message, read_message
+from tests.helpers import use_receiver, wait_for_deliveries, wait_until_idle
 from tests.receiver import Answer, Receiver
 
 START = 1_800_000_000.0
 ADA = "tea_1b01"
 # Accepted by the old `^https?://` check, refused by the HTTP client that sends.
 UNSENDABLE_URLS = ["http://[::1", "http://example.test/a\x00b", "http://example.test/\r\nfile:///etc/passwd"]
-
-
-def use_receiver(client: Any, receiver: Receiver, **settings: Any) -> None:
-    answer = client.patch(
-        "/channels/cha_1a01",
-        json={"settings": {"webhook_url": receiver.url, "signing_scheme": receiver.scheme, **settings}},
-    )
-    assert answer.status_code == 204, answer.text
 
 
 def reply_to_new_conversation(client: Any) -> dict[str, Any]:
@@ -36,12 +28,6 @@ def reply_to_new_conversation(client: Any) -> dict[str, Any]:
     )
     assert answer.status_code == 202, answer.text
     return read_message(client, answer.json()["message_uid"])
-
-
-def wait_for_deliveries(client: Any, count: int) -> list[dict[str, Any]]:
-    waited = client.post("/_emulator/wait", json={"deliveries": count, "timeout": 10}).json()
-    assert waited["satisfied"], waited
-    return client.get("/_emulator/deliveries").json()["_results"]
 
 
 def state_of(client: Any, message_id: str) -> dict[str, Any]:
@@ -119,14 +105,6 @@ class _Held:
         return self.answer
 
 
-def _until_no_attempt_runs(client: Any) -> None:
-    engine = client.app.state.engine
-    deadline = time.monotonic() + 10
-    while engine.in_flight and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert engine.in_flight == 0
-
-
 def _one_exchange(client: Any, receiver: Receiver) -> tuple[str, str]:
     use_receiver(client, receiver)
     message = reply_to_new_conversation(client)
@@ -154,7 +132,7 @@ def test_an_attempt_from_before_a_reset_or_seed_is_dropped(make_client, receiver
         assert client.post("/_emulator/seed", json={"workspace": workspace}).status_code == 200
     with caplog.at_level(logging.WARNING, logger="emulator"):
         held.released.set()
-        _until_no_attempt_runs(client)
+        wait_until_idle(client)
     assert caplog.records == []
     assert client.get("/_emulator/deliveries").json()["_results"] == []
     # The fresh state hands out exactly the ids a never-used emulator does: nothing took one from it.
@@ -172,6 +150,6 @@ def test_a_restore_during_an_attempt_drops_it(client, receiver):
     assert client.post("/_emulator/snapshot").status_code == 409
     assert client.post(f"/_emulator/snapshots/{snapshot}/restore").status_code == 200
     held.released.set()
-    _until_no_attempt_runs(client)
+    wait_until_idle(client)
     assert client.get("/_emulator/deliveries").json()["_results"] == []
     assert client.get(f"/messages/{message['id']}").status_code == 404

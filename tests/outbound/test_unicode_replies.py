@@ -4,7 +4,6 @@ signing schemes, and whose body, subject and recipients are what was sent."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +13,7 @@ from hypothesis import strategies as st
 from emulator.domain.handles import normalise_handle
 from emulator.signing import SCHEMES
 from tests.conftest import CHANNEL, post_message, read_message
+from tests.helpers import final_state
 from tests.receiver import Receiver, start_receiver
 
 SECRET = "front-emulator-api-secret"
@@ -32,16 +32,11 @@ def receiver(request) -> Iterator[Receiver]:
     server.stop()
 
 
-def final_state(client, message_id: str, timeout: float = 15.0) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        state = client.get(f"/_emulator/messages/{message_id}").json()
-        if state["delivery_status"] not in ("pending", "sending") or time.monotonic() > deadline:
-            return state
-        time.sleep(0.005)
-
-
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(
     body=texts,
     reply_subject=st.one_of(st.none(), texts),
