@@ -11,10 +11,9 @@ import asyncio
 from typing import Any
 
 import httpx
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.specs.openapi.checks import allow_header_conformance, positive_data_acceptance
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from emulator.app import create_app
 from emulator.control.openapi import OPERATIONS, openapi_document
@@ -48,11 +47,6 @@ def _with_short_wait(case: Any) -> None:
 def _excluded_checks(case: Any) -> list[Any]:
     """The checks left out for one case, each for a reason given here and reported upstream."""
     excluded = []
-    if case.path == "/_emulator/requests":
-        # Known bug (emulator/control/routes.py): GET and DELETE /_emulator/requests are two Starlette
-        # routes, so a 405 answers `Allow: GET, HEAD` without DELETE.
-        # test_allow_header_of_requests_names_both_methods reproduces it and fails once it is fixed.
-        excluded.append(allow_header_conformance)
     if case.path == "/_emulator/seed":
         # A seed request can be valid against its schema and still be refused with the documented 400
         # for rules JSON Schema cannot state: `path` must name a workspace file that exists (and may be
@@ -77,9 +71,6 @@ def test_control_plane_answers_as_its_openapi_document_says(case: Any) -> None:
     case.call_and_validate(base_url=BASE_URL, excluded_checks=_excluded_checks(case))
 
 
-@pytest.mark.xfail(
-    strict=True, reason="GET and DELETE /_emulator/requests are two routes (control/routes.py)"
-)
 def test_allow_header_of_requests_names_both_methods() -> None:
     async def options() -> httpx.Response:
         transport = httpx.ASGITransport(app=APP)
