@@ -31,10 +31,12 @@ from emulator.api.reading import (
 from emulator.api.sending import compose_message, reply_to_conversation
 from emulator.config import Config
 from emulator.control.applications import routes as application_control_routes
+from emulator.control.faults import routes as fault_control_routes
 from emulator.control.outbox import routes as outbound_control_routes
 from emulator.control.routes import routes as control_routes
 from emulator.control.wait import Stopping
 from emulator.domain.clock import Clock, ControllableClock
+from emulator.domain.faults import Faults
 from emulator.domain.ids import IdSource
 from emulator.domain.journal import RequestJournal
 from emulator.domain.ratelimit import RateLimiter
@@ -93,10 +95,12 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
         *control_routes,
         *outbound_control_routes,
         *application_control_routes,
+        *fault_control_routes,
         # The inspector (GET / redirects to it) last: it ends with a catch-all for /_emulator/ui/*.
         *ui_routes,
     ]
     journal = RequestJournal()
+    faults = Faults(store.ids.seed)
     engine = DeliveryEngine(store, config.base_url, config.validate_responses)
     app_events = AppEventSender(store, config.base_url)
 
@@ -115,7 +119,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
         lifespan=lifespan,
         middleware=[
             Middleware(Guard, config=config, store=store, journal=journal),
-            Middleware(RateLimitAndJournalMiddleware, store=store, journal=journal),
+            Middleware(RateLimitAndJournalMiddleware, store=store, journal=journal, faults=faults),
         ],
         exception_handlers={
             errors.FrontError: errors.handle_front_error,
@@ -138,6 +142,7 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
 
     app.state.stop_serving = stop_serving
     app.state.journal = journal
+    app.state.faults = faults
     # The inspector's live-event hub and Jinja environment: built once here, never inside a route.
     app.state.ui_live = LiveEvents(store)
     app.state.ui_templates = inspector_templates()

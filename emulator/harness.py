@@ -121,6 +121,23 @@ class EmulatorClient:
         """Move the frozen clock forward; what became due happens now."""
         return float(self.call("POST", "/_emulator/clock/advance", json={"seconds": seconds})["now"])
 
+    # -- faults ----------------------------------------------------------------------------------
+
+    def inject_fault(self, route: str | None = None, **fields: Any) -> dict[str, Any]:
+        """Make Front's API answer badly: `inject_fault("/channels/{channel_id}/incoming_messages",
+        status=503, times=1)`; any field of POST /_emulator/faults (path_prefix instead of route, method,
+        channel_id, latency, drop_connection, accept_without_creating, probability…). Returns the fault."""
+        document = {"route": route, **fields} if route is not None else fields
+        return self.document("POST", "/_emulator/faults", json=document)
+
+    def faults(self) -> list[dict[str, Any]]:
+        """Every fault, with how many times it `fired`."""
+        faults: list[dict[str, Any]] = self.document("GET", "/_emulator/faults")["_results"]
+        return faults
+
+    def clear_faults(self) -> None:
+        self.call("DELETE", "/_emulator/faults")
+
     # -- inbound ---------------------------------------------------------------------------------
 
     def send_incoming(

@@ -14,6 +14,8 @@ import math
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from emulator.api.faults import fire
+from emulator.domain.faults import Faults
 from emulator.domain.journal import MAX_BODY_BYTES, RequestJournal
 from emulator.domain.store import Store
 from emulator.wire.errors import FrontError
@@ -27,9 +29,14 @@ _RESET = b"x-ratelimit-reset"
 
 
 class RateLimitAndJournalMiddleware:
-    def __init__(self, app: ASGIApp, store: Store, journal: RequestJournal | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, store: Store, journal: RequestJournal | None = None, faults: Faults | None = None
+    ) -> None:
         self.app = app
         self.store = store
+        self.faults = faults if faults is not None else Faults(store.ids.seed)
+        # The registry's own list: while it is empty, faults cost a request this one check.
+        self._faults = self.faults.faults
         # None: nothing is journalled (the hot path then only adds the rate-limit headers).
         self.journal = journal
         # (value, header) of the last limit and reset time sent.
@@ -41,6 +48,8 @@ class RateLimitAndJournalMiddleware:
             await self.app(scope, receive, send)
             return
         store = self.store
+        if self._faults and await fire(self.faults, store, self.journal, scope, receive, send):
+            return
         burst_resource = _burst_resource(store, scope["method"], scope["path"])
         now = store.clock.now()
         decision = store.rate_limiter.check(now, burst_resource)

@@ -68,7 +68,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("POST", "/_emulator/reset"): Operation(
         "Back to the start: workspace loaded at start, no messages, ids from the seed, clock as started, "
-        "empty journal, no snapshots",
+        "empty journal, no faults, no snapshots",
         answers={204: None},
     ),
     ("POST", "/_emulator/seed"): Operation(
@@ -155,6 +155,19 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         "The event journal: every event sent to an app",
         query={name: _STRING for name in ("application_uid", "channel_id", "type")},
         answers={200: "app-event-list", 400: "error"},
+    ),
+    ("POST", "/_emulator/faults"): Operation(
+        "Add a fault: matching Front API requests get an error status, latency, a dropped connection or "
+        "a 202 whose message is never created",
+        request="fault-request",
+        answers={201: "fault", **BODY_ERRORS},
+    ),
+    ("GET", "/_emulator/faults"): Operation(
+        "Every fault, with how many times it fired", answers={200: "fault-list"}
+    ),
+    ("DELETE", "/_emulator/faults"): Operation("Remove every fault", answers={204: None}),
+    ("DELETE", "/_emulator/faults/{fault_id}"): Operation(
+        "Remove one fault", answers={204: None, 404: "error"}
     ),
     ("GET", "/_emulator/messages/{message_id}"): Operation(
         "Where an outbound message stands", answers={200: "message-state", 404: "error"}

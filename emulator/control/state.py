@@ -29,7 +29,7 @@ from emulator.workspace_files import (
 async def reset(request: Request) -> Response:
     """Back to how the emulator started: the workspace it loaded (not a seeded one), no messages,
     conversations or deliveries, ids from the seed again, fresh rate budgets, the clock as it started,
-    an empty request journal and no snapshots. Every test of the pytest plugin starts from here."""
+    an empty request journal, no faults and no snapshots. Every test of the pytest plugin starts from here."""
     reset_emulator(request.app.state)
     return Response(status_code=204)
 
@@ -39,6 +39,7 @@ def reset_emulator(state: State) -> None:
     released = state.journal.retained_bytes + state.store.outbox.retained_bytes
     state.store.reset()
     state.journal.clear()
+    state.faults.clear()
     state.engine.wake()
     if released > _TRIM_AFTER_BYTES:
         _return_freed_memory()

@@ -16,6 +16,8 @@ from typing import Any
 
 import orjson
 
+from emulator.domain.faults import SCOPE_KEY
+
 # The journal is for looking at what an integration did, not an archive: the newest entries are kept, as
 # many as fit both bounds, and `dropped` counts the others.
 MAX_ENTRIES = 10_000
@@ -40,6 +42,8 @@ class JournalEntry:
     answer_chunks: list[bytes]
     # What the entry holds (path, query, Content-Type, body and answer kept), counted in the journal's bound.
     retained_bytes: int
+    # The fault that fired on this request (emulator/domain/faults.py), if one did.
+    injected_by: str | None
 
     @property
     def rejected(self) -> bool:
@@ -75,6 +79,7 @@ class JournalEntry:
             "body_truncated": self.body_truncated,
             "error_message": message,
             "details": details,
+            "injected_by": self.injected_by,
         }
 
 
@@ -133,6 +138,7 @@ class RequestJournal:
                 body_truncated,
                 answer_chunks,
                 size,
+                scope.get(SCOPE_KEY),
             )
         )
         self.retained_bytes += size
@@ -177,6 +183,9 @@ def rejection_report(entries: Iterable[JournalEntry]) -> dict[str, Any]:
     groups: dict[tuple[int, str], dict[str, Any]] = {}
     total = rejected = 0
     for entry in entries:
+        # An answer a fault injected is not something Front would have refused.
+        if entry.injected_by is not None:
+            continue
         total += 1
         if not entry.rejected:
             continue

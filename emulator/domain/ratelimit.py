@@ -36,6 +36,10 @@ class RateLimiter:
         self._window: _Window | None = None
         self._burst_windows: dict[str, _Window] = {}
 
+    @property
+    def limit(self) -> int:
+        return self._limit
+
     def clear(self) -> None:
         self._window = None
         self._burst_windows.clear()
