@@ -1019,6 +1019,71 @@ WRONG_PAYLOADS["workspace"].append(
     )
 )
 
+# Fault injection (/_emulator/faults): tests/test_faults.py checks the same refusals over HTTP.
+_FAULT = {
+    "id": "flt_1",
+    "action": "status",
+    "route": "/channels/{channel_id}/incoming_messages",
+    "path_prefix": None,
+    "method": "POST",
+    "channel_id": None,
+    "status": 429,
+    "retry_after": 2,
+    "message": None,
+    "latency": None,
+    "times": 1,
+    "probability": None,
+    "fired": 0,
+    "spared": 0,
+    "remaining": 1,
+}
+OTHER_VALID_DOCUMENTS.update(
+    {
+        "fault-request": {"route": "/channels/{channel_id}/incoming_messages", "status": 503, "times": 1},
+        "fault": _FAULT,
+        "fault-list": {"_results": [_FAULT]},
+    }
+)
+WRONG_PAYLOADS.update(
+    {
+        "fault-request": [
+            ({"/status": 200, "/times": 0}, ["/status: must be >= 400", "/times: must be >= 1"]),
+            (
+                {"/route": "channels", "/colour": "red"},
+                ["/colour: is not a known field", "/route: must match the pattern ^/"],
+            ),
+            (
+                {"/status": _DELETE, "/latency": {"min": 1}, "/retry_after": 3},
+                ["/latency/max: required", "/status: required"],
+            ),
+            (
+                {"/probability": 1.5, "/drop_connection": False},
+                [
+                    "/: exactly one of status, latency, drop_connection, accept_without_creating says what "
+                    "the fault does",
+                    "/drop_connection: must be true",
+                    "/probability: must be <= 1",
+                ],
+            ),
+        ],
+        "fault": [
+            (
+                {"/id": "f1", "/fired": -1},
+                ["/fired: must be >= 0", "/id: must match the pattern ^flt_[0-9]+$"],
+            )
+        ],
+        "fault-list": [
+            (
+                {"/_results/0/action": "explode"},
+                [
+                    "/_results/0/action: must be one of: status, latency, drop_connection, "
+                    "accept_without_creating"
+                ],
+            )
+        ],
+    }
+)
+
 
 # The Front around a channel (tests/test_around.py): real answers of the emulator.
 def _around_documents(client: TestClient, message: dict[str, Any]) -> dict[str, Any]:

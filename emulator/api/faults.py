@@ -11,7 +11,7 @@ import asyncio
 import math
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import orjson
 from starlette.types import Receive, Scope, Send
@@ -141,11 +141,10 @@ def _server_transport(send: Send) -> _Transport | None:
         if not pending:
             return None
         candidate = pending.pop()
-        transport = getattr(getattr(candidate, "__self__", None), "transport", None)
+        transport: Any = getattr(getattr(candidate, "__self__", None), "transport", None)
         # Duck-typed: uvloop's transports do not derive from asyncio's.
         if callable(getattr(transport, "close", None)) and callable(getattr(transport, "is_closing", None)):
-            found: _Transport = transport
-            return found
+            return cast(_Transport, transport)
         for cell in getattr(candidate, "__closure__", None) or ():
             try:
                 value = cell.cell_contents

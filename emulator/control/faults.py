@@ -41,9 +41,17 @@ async def clear_faults(request: Request) -> Response:
     return Response(status_code=204)
 
 
+_BY_METHOD = {"POST": create_fault, "GET": list_faults, "HEAD": list_faults, "DELETE": clear_faults}
+
+
+async def faults_collection(request: Request) -> Response:
+    """POST adds a fault, GET lists them, DELETE removes them all."""
+    # One route for the three methods: a 405 then names all of them in Allow (two routes of one path
+    # would answer the first route's methods only).
+    return await _BY_METHOD[request.method](request)
+
+
 routes = [
-    Route("/_emulator/faults", create_fault, methods=["POST"]),
-    Route("/_emulator/faults", list_faults, methods=["GET"]),
-    Route("/_emulator/faults", clear_faults, methods=["DELETE"]),
+    Route("/_emulator/faults", faults_collection, methods=["POST", "GET", "DELETE"]),
     Route("/_emulator/faults/{fault_id}", delete_fault, methods=["DELETE"]),
 ]
