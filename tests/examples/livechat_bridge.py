@@ -12,6 +12,7 @@ tests/examples/test_livechat_bridge.py, against the emulator and the contract ru
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import contextlib
 import hashlib
@@ -29,6 +30,11 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 TIMESTAMP_TOLERANCE_SECONDS = 300  # Front's security guide: reject requests older than 5 minutes
+# Front answers 429 (with Retry-After) past its rate limits, and 5xx when it is having trouble: both are
+# worth another try. Anything else (a 4xx about the message itself) would fail again.
+RETRIED_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_ATTEMPTS = 4
+MAX_RETRY_AFTER_SECONDS = 60.0
 
 
 @dataclass
@@ -72,8 +78,33 @@ def front_error(status: int, kind: str, message: str) -> JSONResponse:
     return JSONResponse({"type": kind, "message": message}, status_code=status)
 
 
+def retry_delay(answer: httpx.Response, attempt: int, backoff: float) -> float:
+    """Seconds before the next attempt: Front's Retry-After when it gives one, else exponential backoff."""
+    retry_after = answer.headers.get("retry-after", "")
+    if retry_after.isdigit():
+        return min(float(retry_after), MAX_RETRY_AFTER_SECONDS)
+    return backoff * 2 ** (attempt - 1)
+
+
+async def post_with_retries(
+    front: httpx.AsyncClient, path: str, document: dict[str, object], backoff: float
+) -> httpx.Response:
+    """POST to Front, trying again after a 429 or a 5xx (up to MAX_ATTEMPTS); the last answer is returned."""
+    for attempt in range(1, MAX_ATTEMPTS + 1):
+        answer = await front.post(path, json=document)
+        if answer.status_code not in RETRIED_STATUSES or attempt == MAX_ATTEMPTS:
+            return answer
+        await asyncio.sleep(retry_delay(answer, attempt, backoff))
+    raise AssertionError("unreachable: the last attempt returns")
+
+
 def create_bridge(
-    front_url: str, token: str, channel_id: str, api_secret: str, scheme: str = "sha1-body"
+    front_url: str,
+    token: str,
+    channel_id: str,
+    api_secret: str,
+    scheme: str = "sha1-body",
+    retry_backoff: float = 0.5,
 ) -> Starlette:
     chat = Chat()
     front = httpx.AsyncClient(base_url=front_url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
@@ -84,13 +115,15 @@ def create_bridge(
         visitor, text = document["visitor"], document["text"]
         chat.add(session, "visitor", text)
         chat.session_of_visitor[visitor] = session
-        answer = await front.post(
+        answer = await post_with_retries(
+            front,
             f"/channels/{channel_id}/incoming_messages",
-            json={
+            {
                 "sender": {"handle": visitor, "name": document.get("name")},
                 "body": text,
                 "metadata": {"thread_ref": session},
             },
+            retry_backoff,
         )
         answer.raise_for_status()
         return JSONResponse(answer.json(), status_code=202)
