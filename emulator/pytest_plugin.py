@@ -7,7 +7,8 @@
   before each test, like moto's server mode.
 
 Per-test settings: `@pytest.mark.front_emulator(creation_delay="0.5..2", seed=7, clock="frozen",
-workspace="path/to/workspace.yaml")`, or override the `front_emulator_settings` fixture. A workspace is
+workspace="path/to/workspace.yaml", faults=[{"route": "/channels/{channel_id}/incoming_messages",
+"status": 503, "times": 1}])`, or override the `front_emulator_settings` fixture. A workspace is
 named as everywhere else: a packaged fixture's name (`multi-channel-workspace.json`) or a path.
 """
 
@@ -36,7 +37,9 @@ __all__ = ["front_emulator", "front_emulator_settings", "front_server"]
 URL_OPTION = "--front-emulator-url"
 URL_VARIABLE = "FRONT_EMULATOR_URL"
 IN_PROCESS_URL = "http://emulator.test"
-_SETTINGS = ("creation_delay", "seed", "clock", "workspace", "rate_limit_per_minute", "burst_limit")
+_SETTINGS = ("creation_delay", "seed", "clock", "workspace", "rate_limit_per_minute", "burst_limit", "faults")
+# Settings applied to the emulator after its reset (through its API), not fixed when it is built.
+_PER_TEST = frozenset({"clock", "faults"})
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -52,7 +55,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "front_emulator(creation_delay=S|'MIN..MAX', seed=N, clock='real'|'frozen', workspace=PATH, "
-        "rate_limit_per_minute=N, burst_limit=bool): emulator settings for this test",
+        "rate_limit_per_minute=N, burst_limit=bool, faults=[{…POST /_emulator/faults…}]): emulator settings "
+        "for this test",
     )
 
 
@@ -90,7 +94,7 @@ def _config(settings: dict[str, Any]) -> Config:
 
 
 def _settings_key(settings: dict[str, Any]) -> tuple[tuple[str, str], ...]:
-    return tuple(sorted((key, repr(value)) for key, value in settings.items() if key != "clock"))
+    return tuple(sorted((key, repr(value)) for key, value in settings.items() if key not in _PER_TEST))
 
 
 class _InProcess(NamedTuple):
@@ -206,25 +210,27 @@ def _front_emulator_pool() -> Iterator[_Pool]:
     pool.close()
 
 
-def _with_clock(emulator: EmulatorClient, settings: dict[str, Any]) -> EmulatorClient:
+def _with_per_test_settings(emulator: EmulatorClient, settings: dict[str, Any]) -> EmulatorClient:
     clock = settings.get("clock", "real")
     if clock == "frozen":
         emulator.freeze()
     elif clock != "real":
         raise pytest.UsageError(f"front_emulator clock must be 'real' or 'frozen', not {clock!r}")
+    for fault in settings.get("faults", ()):
+        emulator.inject_fault(**fault)
     return emulator
 
 
 def _external(
     request: pytest.FixtureRequest, pool: _Pool, url: str, settings: dict[str, Any]
 ) -> EmulatorClient:
-    fixed = sorted(set(settings) - {"clock"})
+    fixed = sorted(set(settings) - _PER_TEST)
     if fixed:
         raise pytest.UsageError(
             f"{request.node.nodeid}: {', '.join(fixed)} cannot change per test against an external emulator "
             f"({url}); start it with the matching `front-emulator serve` flags instead"
         )
-    return _with_clock(pool.external_emulator(url), settings)
+    return _with_per_test_settings(pool.external_emulator(url), settings)
 
 
 @pytest.fixture
@@ -237,7 +243,7 @@ def front_emulator(
         yield _external(request, _front_emulator_pool, url, front_emulator_settings)
         return
     entry = _front_emulator_pool.in_process_emulator(front_emulator_settings)
-    yield _with_clock(entry.emulator, front_emulator_settings)
+    yield _with_per_test_settings(entry.emulator, front_emulator_settings)
     bugs = entry.app.state.engine.bugs
     if bugs:
         found = list(bugs)
@@ -253,4 +259,5 @@ def front_server(
     url = _external_url(request.config)
     if url:
         return _external(request, _front_emulator_pool, url, front_emulator_settings)
-    return _with_clock(_front_emulator_pool.live_emulator(front_emulator_settings), front_emulator_settings)
+    emulator = _front_emulator_pool.live_emulator(front_emulator_settings)
+    return _with_per_test_settings(emulator, front_emulator_settings)

@@ -98,6 +98,36 @@ def test_marker_sets_creation_delay_seed_and_frozen_clock(pytester: pytest.Pytes
     result.stdout.fnmatch_lines(["*unknown front_emulator setting(s)*colour*"])
 
 
+def test_marker_injects_faults_for_one_test_only(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import pytest
+
+        INCOMING = "/channels/{channel_id}/incoming_messages"
+
+        @pytest.mark.front_emulator(faults=[{"route": INCOMING, "status": 503, "times": 1}])
+        def test_first_post_gets_the_fault(front_emulator):
+            path = f"/channels/{front_emulator.channel_id}/incoming_messages"
+            document = {"sender": {"handle": "visitor-1"}, "body": "Hi"}
+            answer = front_emulator.client.post(path, json=document, headers=front_emulator.auth)
+            assert answer.status_code == 503
+            uid = front_emulator.send_incoming("Hi", "visitor-1")
+            assert front_emulator.wait_for_message(uid)["message_uid"] == uid
+
+        def test_the_next_test_has_no_fault(front_emulator):
+            assert front_emulator.faults() == []
+            front_emulator.send_incoming()
+
+        @pytest.mark.front_emulator(faults=[{"route": INCOMING}])
+        def test_a_bad_fault_fails_the_test(front_emulator):
+            pass
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=2, errors=1)
+    result.stdout.fnmatch_lines(["*POST /_emulator/faults answered 400*exactly one of status*"])
+
+
 def test_front_server_delivers_to_real_urls(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(receiver=RECEIVER)
     pytester.makepyfile(
