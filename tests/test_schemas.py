@@ -1019,7 +1019,7 @@ WRONG_PAYLOADS["workspace"].append(
     )
 )
 
-# Fault injection (/_emulator/faults): tests/test_faults.py checks the same refusals over HTTP.
+# Fault injection (/_emulator/faults): tests/control/test_faults.py checks the same refusals over HTTP.
 _FAULT = {
     "id": "flt_1",
     "action": "status",

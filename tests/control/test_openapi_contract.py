@@ -62,7 +62,7 @@ def _excluded_checks(case: Any) -> list[Any]:
         excluded.append(positive_data_acceptance)
     if case.path == "/_emulator/faults":
         # A latency range's min must not be above its max, which JSON Schema cannot state: refused with
-        # the documented 400 (tests/test_faults.py).
+        # the documented 400 (tests/control/test_faults.py).
         excluded.append(positive_data_acceptance)
     return excluded
 
