@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import bisect
 import heapq
-import operator
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from itertools import chain
 from typing import Any
 from urllib.parse import unquote
 
@@ -29,6 +27,7 @@ from emulator.domain.handles import normalise_handle
 from emulator.domain.ids import IdSource
 from emulator.domain.messages import (
     Attachment,
+    AttachmentUpload,
     Conversation,
     ConversationStatus,
     ExternalIds,
@@ -41,6 +40,7 @@ from emulator.domain.messages import (
 from emulator.domain.outbox import Outbox, Send
 from emulator.domain.ratelimit import RateLimiter
 from emulator.domain.rules import Refusal
+from emulator.domain.snapshot_state import capture_state, restore_state
 from emulator.domain.snapshots import Snapshots
 from emulator.domain.tags import TagBook
 from emulator.domain.threads import ThreadKey, thread_key
@@ -178,43 +178,13 @@ class Store:
         self.load_workspace(self.initial_workspace)
 
     def capture(self) -> dict[str, Any]:
-        """Every piece of state, for snapshots, without copying a message.
-
-        Messages, attachments, deliveries and the workspace are immutable once made, except the few
-        fields named in `Message.MUTABLE` and `Conversation.MUTABLE`: a capture copies the index
-        structures (one dict copy each; the append-only lists of an index are kept with their lengths)
-        and saves those fields, which `restore` writes back. It allocates a handful of objects whatever
-        the number of messages, so it neither copies nor wakes the garbage collector for each of them."""
-        state = {name: _saved(name, value) for name, value in vars(self).items() if name not in _NOT_STATE}
-        conversations = list(self._conversations.values())
-        messages = [message for message in self._messages.values() if not message.is_inbound]
-        contacts = self.contacts.all()
-        state[_MUTABLE_FIELDS] = (
-            conversations,
-            list(chain.from_iterable(map(_conversation_fields, conversations))),
-            messages,
-            list(chain.from_iterable(map(_message_fields, messages))),
-            contacts,
-            # A contact's handles only grow: its list is kept with its length then.
-            list(chain.from_iterable((c.updated_at, c.name, c.handles, len(c.handles)) for c in contacts)),
-        )
-        return state
+        """Every piece of state, for snapshots, without copying a message (see domain/snapshot_state.py)."""
+        return capture_state(self, _NOT_STATE)
 
     def restore(self, state: dict[str, Any]) -> None:
         """Put back what `capture` returned; it stays intact, so it can be restored again."""
         self.generation += 1
-        for name, value in state.items():
-            if name != _MUTABLE_FIELDS:
-                setattr(self, name, _revived(value))
-        conversations, conversation_values, messages, message_values, contacts, contact_values = state[
-            _MUTABLE_FIELDS
-        ]
-        _write_back(conversations, Conversation.MUTABLE, conversation_values)
-        _write_back(messages, Message.MUTABLE, message_values)
-        for index, contact in enumerate(contacts):
-            updated_at, name, handles, length = contact_values[index * 4 : index * 4 + 4]
-            contact.updated_at, contact.name = updated_at, name
-            contact.handles = handles if len(handles) == length else handles[:length]
+        restore_state(self, state)
         # Everything may have changed: observers (the inspector) start over as after a reset.
         self.notify("reset")
 
@@ -365,29 +335,20 @@ class Store:
         conversation.updated_at = created_at
         if conversation.waiting_since is None:
             conversation.waiting_since = created_at
-        self._seq += 1
-        message = Message(
-            id=self.ids.new_id("msg"),
-            message_uid=item.message_uid,
-            channel_id=channel.id,
-            conversation_id=conversation.id,
-            seq=self._seq,
-            created_at=created_at,
+        message = self._new_message(
+            channel,
+            conversation,
+            created_at,
+            incoming.attachments,
+            item.message_uid,
             is_inbound=True,
             subject=incoming.subject,
             body_source=incoming.body,
             body_format=incoming.body_format,
             recipients=(contact, self._channel_recipient(channel)),
-            attachments=tuple(
-                Attachment(self.ids.new_id("fil"), upload.filename, upload.content_type, upload.data)
-                for upload in incoming.attachments
-            ),
             thread_ref=incoming.thread_ref,
             headers=incoming.headers,
         )
-        self._messages[message.id] = message
-        self._messages_by_uid[message.message_uid] = message
-        self._conversation_messages[conversation.id].append(message)
         self.events.record("inbound", conversation.id, created_at, "recipient", None, "message", message.id)
         # Checked here rather than in _notify: this is the incoming hot path.
         if self.listeners:
@@ -431,36 +392,59 @@ class Store:
             conversation.waiting_since = None
             sender = Recipient(handle=channel.address, role="from", name=synced.sender_name)
             recipients = (sender, *contacts)
-        self._seq += 1
-        message = Message(
-            id=self.ids.new_id("msg"),
-            message_uid=item.message_uid,
-            channel_id=channel.id,
-            conversation_id=conversation.id,
-            seq=self._seq,
-            created_at=created_at,
+        message = self._new_message(
+            channel,
+            conversation,
+            created_at,
+            synced.attachments,
+            item.message_uid,
             is_inbound=synced.is_inbound,
             subject=synced.subject,
             body_source=synced.body,
             # The Channel API's body is HTML or text, shown as given.
             body_format="html",
             recipients=recipients,
-            attachments=tuple(
-                Attachment(self.ids.new_id("fil"), upload.filename, upload.content_type, upload.data)
-                for upload in synced.attachments
-            ),
             author_id=synced.author_id,
             # The app has already sent an outbound sync: it is not delivered again.
             delivery_status=None if synced.is_inbound else "sent",
             external=synced.external,
         )
-        self._messages[message.id] = message
-        self._messages_by_uid[message.message_uid] = message
-        self._conversation_messages[conversation.id].append(message)
         source: EventSource = "recipient" if synced.is_inbound else "teammate" if synced.author_id else "api"
         kind: EventType = "inbound" if synced.is_inbound else "out_reply" if is_reply else "outbound"
         self.events.record(kind, conversation.id, created_at, source, synced.author_id, "message", message.id)
         self.notify_message(message, "message_created")
+        return message
+
+    def _new_message(
+        self,
+        channel: Channel,
+        conversation: Conversation,
+        created_at: float,
+        uploads: tuple[AttachmentUpload, ...],
+        message_uid: str | None,
+        **fields: Any,
+    ) -> Message:
+        """A message of `channel` in `conversation`, filed in every index; a fresh message_uid if none.
+
+        Its id comes before its message_uid and attachment ids, so a seed hands out the same ids."""
+        self._seq += 1
+        message_id = self.ids.new_id("msg")
+        message = Message(
+            id=message_id,
+            message_uid=message_uid if message_uid is not None else self.ids.new_uid(),
+            channel_id=channel.id,
+            conversation_id=conversation.id,
+            seq=self._seq,
+            created_at=created_at,
+            attachments=tuple(
+                Attachment(self.ids.new_id("fil"), upload.filename, upload.content_type, upload.data)
+                for upload in uploads
+            ),
+            **fields,
+        )
+        self._messages[message.id] = message
+        self._messages_by_uid[message.message_uid] = message
+        self._conversation_messages[conversation.id].append(message)
         return message
 
     def _conversation_for(self, channel: Channel, key: ThreadKey) -> Conversation | None:
@@ -599,33 +583,24 @@ class Store:
             # A teammate's new message starts a conversation no inbound message threads into.
             key = ("outbound", self.ids.new_uid())
             conversation = self._start_conversation(channel, key, outgoing.subject, contact, now)
-        self._seq += 1
         send_at = now + channel.settings.undo_send_time
-        message = Message(
-            id=self.ids.new_id("msg"),
-            message_uid=self.ids.new_uid(),
-            channel_id=channel.id,
-            conversation_id=conversation.id,
-            seq=self._seq,
-            created_at=now,
+        message = self._new_message(
+            channel,
+            conversation,
+            now,
+            outgoing.attachments,
+            None,
             is_inbound=False,
             subject=outgoing.subject,
             body_source=outgoing.body,
             body_format="html",
             recipients=(Recipient(handle=channel.address, role="from"), *outgoing.recipients),
-            attachments=tuple(
-                Attachment(self.ids.new_id("fil"), upload.filename, upload.content_type, upload.data)
-                for upload in outgoing.attachments
-            ),
             headers={"in_reply_to": outgoing.replied_to_id} if outgoing.replied_to_id else None,
             author_id=outgoing.author_id,
             delivery_status="pending",
             replied_to_id=outgoing.replied_to_id,
             send_at=send_at,
         )
-        self._messages[message.id] = message
-        self._messages_by_uid[message.message_uid] = message
-        self._conversation_messages[conversation.id].append(message)
         self.outbox.plan(Send(message), send_at)
         conversation.updated_at = now
         conversation.waiting_since = None
@@ -666,95 +641,6 @@ class Store:
             conversation_id=message.conversation_id,
             message_id=message.id,
         )
-
-
-# Where a capture keeps the mutable fields of the objects it shares with the live state.
-_MUTABLE_FIELDS = "mutable fields"
-_conversation_fields = operator.attrgetter(*Conversation.MUTABLE)
-_message_fields = operator.attrgetter(*Message.MUTABLE)
-_IMMUTABLE = (int, float, str, bytes, tuple, frozenset, type(None))
-
-
-@dataclass(frozen=True, slots=True)
-class _AppendOnlyLists:
-    """A dict of lists that are only ever appended to (the messages of each conversation), as captured:
-    the lists themselves, shared, and their lengths then; a restore takes that much of each. Any dict of
-    lists in the store's state is taken for such an index: a list that may shrink or change needs its own
-    case in `_saved`."""
-
-    lists: dict[str, list[Any]]
-    lengths: list[int]
-
-
-@dataclass(frozen=True, slots=True)
-class _SavedObject:
-    kind: type
-    attributes: dict[str, Any]
-
-
-def _saved(name: str, value: Any) -> Any:
-    """One attribute as a snapshot keeps it: index structures copied, the objects in them shared."""
-    if isinstance(value, dict):
-        if type(next(iter(value.values()), None)) is list:
-            return _AppendOnlyLists(dict(value), list(map(len, value.values())))
-        return dict(value)
-    if isinstance(value, list):
-        return list(value)
-    if isinstance(value, Outbox):
-        return value.copy()
-    if _is_domain_book(value):
-        return _SavedObject(
-            type(value), {key: _saved(f"{name}.{key}", item) for key, item in vars(value).items()}
-        )
-    if isinstance(value, _IMMUTABLE) or _is_frozen(value):
-        return value
-    raise TypeError(f"Store.capture cannot share or copy {name} ({type(value).__name__}): teach _saved")
-
-
-def _revived(saved: Any) -> Any:
-    """A fresh live copy of what `_saved` kept (the snapshot stays as it was)."""
-    if isinstance(saved, _AppendOnlyLists):
-        return {
-            key: items[:length]
-            for (key, items), length in zip(saved.lists.items(), saved.lengths, strict=True)
-        }
-    if isinstance(saved, dict):
-        return dict(saved)
-    if isinstance(saved, list):
-        return list(saved)
-    if isinstance(saved, Outbox):
-        return saved.copy()
-    if isinstance(saved, _SavedObject):
-        revived: Any = object.__new__(saved.kind)
-        for key, item in saved.attributes.items():
-            setattr(revived, key, _revived(item))
-        return revived
-    return saved
-
-
-def _write_back(objects: list[Any], fields: tuple[str, ...], values: list[Any]) -> None:
-    width = len(fields)
-    for index, item in enumerate(objects):
-        for offset, name in enumerate(fields):
-            setattr(item, name, values[index * width + offset])
-
-
-def _is_domain_book(value: Any) -> bool:
-    """A plain class of the domain holding indexes (ContactBook, EventLog, CommentBook…): its attributes
-    are saved by the same rules. What such a book holds must be immutable, or saved with the mutable
-    fields in `Store.capture` as contacts are."""
-    kind = type(value)
-    return (
-        kind.__module__.startswith("emulator.domain.")
-        and hasattr(value, "__dict__")
-        and not hasattr(kind, "__dataclass_fields__")
-        and not isinstance(value, Store)
-    )
-
-
-def _is_frozen(value: Any) -> bool:
-    parameters = getattr(type(value), "__dataclass_params__", None)
-    return parameters is not None and parameters.frozen
 
 
 def _seq_of(message: Message) -> int:
