@@ -15,7 +15,7 @@ from emulator.wire.documents import json_document
 from emulator.wire.lookups import comment_or_404, conversation_or_404, event_or_404, message_or_404
 from emulator.wire.pagination import page
 from emulator.wire.resources import comment_json, event_json, inbox_json
-from emulator.wire.responses import base_url, front_json
+from emulator.wire.responses import base_url, front_json, whole_list
 from emulator.wire.serialise import teammate_json
 
 EVENTS_SCOPE = "events:*:read"
@@ -54,11 +54,8 @@ async def list_conversation_comments(request: Request) -> Response:
     store = request.app.state.store
     base = base_url(request)
     comments = store.comments.of_conversation(conversation.id)
-    document = {
-        "_links": {"self": f"{base}/conversations/{conversation.id}/comments"},
-        "_results": [comment_json(base, comment, store) for comment in comments],
-    }
-    return front_json(request, document, "comment-list")
+    results = [comment_json(base, comment, store) for comment in comments]
+    return whole_list(request, f"{base}/conversations/{conversation.id}/comments", results, "comment-list")
 
 
 async def add_conversation_comment(request: Request) -> Response:
@@ -84,22 +81,16 @@ async def list_comment_mentions(request: Request) -> Response:
     store = request.app.state.store
     comment = comment_or_404(store, request.path_params["comment_id"])
     base = base_url(request)
-    document = {
-        "_links": {"self": f"{base}/comments/{comment.id}/mentions"},
-        "_results": [teammate_json(base, teammate) for teammate in mentioned(store.workspace, comment)],
-    }
-    return front_json(request, document, "teammate-list")
+    results = [teammate_json(base, teammate) for teammate in mentioned(store.workspace, comment)]
+    return whole_list(request, f"{base}/comments/{comment.id}/mentions", results, "teammate-list")
 
 
 async def list_conversation_followers(request: Request) -> Response:
     authorise(request, "teammates:read")
     conversation = _conversation(request)
     # Nobody follows a conversation until a teammate is made a follower, which the emulator cannot do yet.
-    document = {
-        "_links": {"self": f"{base_url(request)}/conversations/{conversation.id}/followers"},
-        "_results": [],
-    }
-    return front_json(request, document, "teammate-list")
+    followers_url = f"{base_url(request)}/conversations/{conversation.id}/followers"
+    return whole_list(request, followers_url, [], "teammate-list")
 
 
 async def list_conversation_inboxes(request: Request) -> Response:
@@ -107,12 +98,9 @@ async def list_conversation_inboxes(request: Request) -> Response:
     conversation = _conversation(request)
     base = base_url(request)
     inbox = inbox_of_channel(request.app.state.store.workspace, conversation.channel_id)
-    document = {
-        "_links": {"self": f"{base}/conversations/{conversation.id}/inboxes"},
-        # A removed channel's conversations stay readable, in no inbox.
-        "_results": [inbox_json(base, inbox)] if inbox else [],
-    }
-    return front_json(request, document, "inbox-list")
+    # A removed channel's conversations stay readable, in no inbox.
+    results = [inbox_json(base, inbox)] if inbox else []
+    return whole_list(request, f"{base}/conversations/{conversation.id}/inboxes", results, "inbox-list")
 
 
 async def get_message_seen(request: Request) -> Response:

@@ -11,7 +11,7 @@ from emulator.domain.workspace import Inbox
 from emulator.wire.conversation_lists import conversation_list
 from emulator.wire.lookups import inbox_or_404
 from emulator.wire.resources import inbox_json
-from emulator.wire.responses import base_url, front_json
+from emulator.wire.responses import base_url, front_json, whole_list
 from emulator.wire.serialise import channel_json, teammate_json
 
 
@@ -23,11 +23,7 @@ async def list_inboxes(request: Request) -> Response:
     authorise(request, "inboxes:read")
     base = base_url(request)
     inboxes = inboxes_of(request.app.state.store.workspace)
-    document = {
-        "_links": {"self": f"{base}/inboxes"},
-        "_results": [inbox_json(base, item) for item in inboxes],
-    }
-    return front_json(request, document, "inbox-list")
+    return whole_list(request, f"{base}/inboxes", [inbox_json(base, item) for item in inboxes], "inbox-list")
 
 
 async def get_inbox(request: Request) -> Response:
@@ -41,11 +37,8 @@ async def list_inbox_channels(request: Request) -> Response:
     store = request.app.state.store
     base = base_url(request)
     channels = [channel for channel in store.workspace.channels if channel.id in inbox.channel_ids]
-    document = {
-        "_links": {"self": f"{base}/inboxes/{inbox.id}/channels"},
-        "_results": [channel_json(base, channel, store) for channel in channels],
-    }
-    return front_json(request, document, "channel-list")
+    results = [channel_json(base, channel, store) for channel in channels]
+    return whole_list(request, f"{base}/inboxes/{inbox.id}/channels", results, "channel-list")
 
 
 async def list_inbox_conversations(request: Request) -> Response:
@@ -62,8 +55,5 @@ async def list_inbox_teammates(request: Request) -> Response:
     inbox = _inbox(request)
     base = base_url(request)
     teammates = teammates_of(request.app.state.store.workspace, inbox)
-    document = {
-        "_links": {"self": f"{base}/inboxes/{inbox.id}/teammates"},
-        "_results": [teammate_json(base, teammate) for teammate in teammates],
-    }
-    return front_json(request, document, "teammate-list")
+    results = [teammate_json(base, teammate) for teammate in teammates]
+    return whole_list(request, f"{base}/inboxes/{inbox.id}/teammates", results, "teammate-list")

@@ -16,7 +16,7 @@ from emulator.wire.documents import json_document
 from emulator.wire.errors import FrontError
 from emulator.wire.lookups import channel_or_404, conversation_or_404, message_or_404
 from emulator.wire.pagination import page, page_limit, self_link, sort_order
-from emulator.wire.responses import attachment_response, base_url, front_json
+from emulator.wire.responses import attachment_response, base_url, front_json, whole_list
 from emulator.wire.serialise import channel_json, conversation_json, message_json
 
 # More than any conversation holds: the whole conversation, for a list in ascending order.
@@ -114,8 +114,7 @@ async def list_channels(request: Request) -> Response:
     base = base_url(request)
     store = request.app.state.store
     channels = [channel_json(base, channel, store) for channel in store.workspace.channels]
-    document = {"_links": {"self": f"{base}/channels"}, "_results": channels}
-    return front_json(request, document, "channel-list")
+    return whole_list(request, f"{base}/channels", channels, "channel-list")
 
 
 async def get_channel(request: Request) -> Response:

@@ -12,7 +12,7 @@ from emulator.wire.conversation_lists import conversation_list
 from emulator.wire.documents import json_document
 from emulator.wire.errors import FrontError
 from emulator.wire.lookups import conversation_or_404
-from emulator.wire.responses import base_url, front_json
+from emulator.wire.responses import base_url, front_json, whole_list
 from emulator.wire.serialise import tag_json
 
 
@@ -28,8 +28,7 @@ async def list_tags(request: Request) -> Response:
     authorise(request, "tags:read")
     base = base_url(request)
     tags = request.app.state.store.tags.all()
-    document = {"_links": {"self": f"{base}/tags"}, "_results": [tag_json(base, item) for item in tags]}
-    return front_json(request, document, "tag-list")
+    return whole_list(request, f"{base}/tags", [tag_json(base, item) for item in tags], "tag-list")
 
 
 async def add_tag(request: Request) -> Response:

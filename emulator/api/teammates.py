@@ -10,7 +10,7 @@ from emulator.domain.inboxes import inboxes_of_teammate
 from emulator.wire.conversation_lists import conversation_list
 from emulator.wire.lookups import teammate_or_404
 from emulator.wire.resources import inbox_json
-from emulator.wire.responses import base_url, front_json
+from emulator.wire.responses import base_url, front_json, whole_list
 from emulator.wire.serialise import teammate_json
 
 
@@ -18,11 +18,8 @@ async def list_teammates(request: Request) -> Response:
     authorise(request, "teammates:read")
     base = base_url(request)
     teammates = request.app.state.store.workspace.teammates
-    document = {
-        "_links": {"self": f"{base}/teammates"},
-        "_results": [teammate_json(base, teammate) for teammate in teammates],
-    }
-    return front_json(request, document, "teammate-list")
+    results = [teammate_json(base, teammate) for teammate in teammates]
+    return whole_list(request, f"{base}/teammates", results, "teammate-list")
 
 
 async def get_teammate(request: Request) -> Response:
@@ -36,11 +33,8 @@ async def list_teammate_inboxes(request: Request) -> Response:
     store = request.app.state.store
     teammate = teammate_or_404(store, request.path_params["teammate_id"])
     base = base_url(request)
-    document = {
-        "_links": {"self": f"{base}/teammates/{teammate.id}/inboxes"},
-        "_results": [inbox_json(base, inbox) for inbox in inboxes_of_teammate(store.workspace, teammate)],
-    }
-    return front_json(request, document, "inbox-list")
+    results = [inbox_json(base, inbox) for inbox in inboxes_of_teammate(store.workspace, teammate)]
+    return whole_list(request, f"{base}/teammates/{teammate.id}/inboxes", results, "inbox-list")
 
 
 async def list_assigned_conversations(request: Request) -> Response:

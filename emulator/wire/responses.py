@@ -20,6 +20,11 @@ def front_json(request: Request, document: Any, schema_name: str, status_code: i
     return Response(orjson.dumps(document), status_code=status_code, media_type="application/json")
 
 
+def whole_list(request: Request, self_url: str, results: list[Any], schema_name: str) -> Response:
+    """A list Front answers whole, without pagination: its `_links.self` and every result."""
+    return front_json(request, {"_links": {"self": self_url}, "_results": results}, schema_name)
+
+
 def base_url(request: Request) -> str:
     """Where the client reached us, so `_links` work behind any host, port or proxy prefix."""
     return str(request.base_url).rstrip("/")
