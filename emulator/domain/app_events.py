@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 EventOutcome = Literal["accepted", "refused", "failed"]
-# The id of an event not yet journalled: the store gives it a real one when it records it.
-UNRECORDED = ""
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,8 @@ from typing import Any
 import httpx
 import orjson
 
-from emulator.domain.app_events import UNRECORDED, AppEvent
+from emulator.domain.app_events import AppEvent
+from emulator.domain.deliveries import UNRECORDED
 from emulator.domain.messages import Message
 from emulator.domain.store import Store
 from emulator.domain.workspace import Application
