@@ -1,0 +1,327 @@
+"""Creating messages: inbound messages and syncs from acceptance to creation, and filing every new message.
+
+Creation is asynchronous as in Front: `accept_incoming` only queues the message with its due time, and
+every read first `settle`s whatever is due by the injected clock, so a frozen clock needs no timers.
+`InboundCreation` is a part of the Store (emulator/domain/store.py): the store owns the collections, the
+clock and the id source it works on, so a snapshot or reset covers them with the rest of the state.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
+
+from emulator.domain.clock import Clock
+from emulator.domain.contacts import ContactBook
+from emulator.domain.creation_delay import CreationDelay
+from emulator.domain.events import EventLog, EventSource, EventType
+from emulator.domain.handles import normalise_handle
+from emulator.domain.ids import IdSource
+from emulator.domain.messages import (
+    Attachment,
+    AttachmentUpload,
+    Conversation,
+    IncomingMessage,
+    Message,
+    Recipient,
+    SyncedMessage,
+)
+from emulator.domain.rules import Refusal
+from emulator.domain.threads import ThreadKey, thread_key
+from emulator.domain.workspace import Channel, Workspace
+
+
+@dataclass(slots=True)
+class _AwaitingCreation:
+    message_uid: str
+    channel: Channel
+    incoming: IncomingMessage
+
+
+@dataclass(slots=True)
+class _AwaitingSync:
+    """A Channel API sync of an application channel, accepted and waiting like any inbound message."""
+
+    message_uid: str
+    channel: Channel
+    synced: SyncedMessage
+
+
+class InboundCreation:
+    """The Store's creation of messages. What it works on is the store's, set up by `load_workspace`."""
+
+    clock: Clock
+    ids: IdSource
+    creation_delay: CreationDelay
+    normalise_phone_handles: bool
+    listeners: list[Callable[[str, dict[str, str]], None]]
+    contacts: ContactBook
+    events: EventLog
+    _channels_by_id: dict[str, Channel]
+    _channels_by_address: dict[str, Channel]
+    _awaiting_creation: list[tuple[float, int, _AwaitingCreation | _AwaitingSync]]
+    # (channel id, external id) -> message_uid: an application channel's messages by the app's ids.
+    _external_ids: dict[tuple[str, str], str]
+    _messages: dict[str, Message]
+    _messages_by_uid: dict[str, Message]
+    _conversations: dict[str, Conversation]
+    _conversation_messages: dict[str, list[Message]]
+    _threads: dict[tuple[str, ThreadKey], Conversation]
+    _channel_recipients: dict[str, Recipient]
+    # One counter orders the creation queue and numbers messages (the cursor of a page of messages).
+    _seq: int
+
+    if TYPE_CHECKING:
+
+        def notify(self, kind: str, **ids: str) -> None: ...
+
+        def notify_message(self, message: Message, kind: str = "message_state") -> None: ...
+
+    def _create_history(self, workspace: Workspace) -> None:
+        """The workspace file's conversation history, created as if it had arrived before now."""
+        now = self.clock.now()
+        # sorted() is stable: messages with the same offset keep the file's order.
+        for item in sorted(workspace.history, key=lambda message: message.created_at):
+            channel = self._channels_by_id.get(item.channel) or self._channels_by_address.get(item.channel)
+            assert channel is not None, "workspace_from_checked_document checks history channels"
+            incoming = IncomingMessage(
+                sender_handle=item.sender_handle,
+                body=item.body,
+                sender_name=item.sender_name,
+                subject=item.subject,
+                body_format=item.body_format,
+                thread_ref=item.thread_ref,
+            )
+            awaiting = _AwaitingCreation(self.ids.new_uid(), channel, incoming)
+            self._create_inbound(awaiting, now + item.created_at)
+        if self.listeners:
+            self.notify("reset")
+
+    def accept_incoming(self, channel: Channel, incoming: IncomingMessage) -> str:
+        """Queue an incoming message for creation after the creation delay; return its message_uid."""
+        message_uid = self.ids.new_uid()
+        self._queue_creation(_AwaitingCreation(message_uid, channel, incoming))
+        return message_uid
+
+    def _queue_creation(self, awaiting: _AwaitingCreation | _AwaitingSync) -> None:
+        delay = self.creation_delay
+        due = self.clock.now() + delay.low
+        if delay.high > delay.low:
+            due += (delay.high - delay.low) * self.ids.random_fraction()
+        self._seq += 1
+        heapq.heappush(self._awaiting_creation, (due, self._seq, awaiting))
+
+    def accept_synced(self, channel: Channel, synced: SyncedMessage) -> str:
+        """Queue an application channel's sync for creation after the creation delay; its message_uid.
+
+        An external id names one message of its channel: a second sync with it is refused (409), so an app
+        that retries a sync it believes lost does not create the message twice."""
+        key = (channel.id, synced.external.external_id)
+        existing = self._external_ids.get(key)
+        if existing is not None:
+            raise Refusal(
+                "conflict",
+                f"Channel {channel.id} already has a message with external_id "
+                f"{synced.external.external_id!r} (message_uid {existing})",
+            )
+        message_uid = self.ids.new_uid()
+        self._external_ids[key] = message_uid
+        self._queue_creation(_AwaitingSync(message_uid, channel, synced))
+        return message_uid
+
+    @property
+    def awaiting_creation_count(self) -> int:
+        return len(self._awaiting_creation)
+
+    def next_creation_at(self) -> float | None:
+        return self._awaiting_creation[0][0] if self._awaiting_creation else None
+
+    def settle(self) -> list[Message]:
+        """Create every accepted message whose creation time has come, oldest first."""
+        awaiting = self._awaiting_creation
+        if not awaiting:
+            return []
+        now = self.clock.now()
+        created = []
+        while awaiting and awaiting[0][0] <= now:
+            due, _, item = heapq.heappop(awaiting)
+            if isinstance(item, _AwaitingSync):
+                created.append(self._create_synced(item, due))
+            else:
+                created.append(self._create_inbound(item, due))
+        return created
+
+    def _create_inbound(self, item: _AwaitingCreation, created_at: float) -> Message:
+        incoming = item.incoming
+        channel = item.channel
+        handle = incoming.sender_handle
+        if self.normalise_phone_handles:
+            handle = normalise_handle(handle)
+        created_at = round(created_at, 3)
+        contact_id = self.contacts.see(
+            handle,
+            channel.settings.contact_type,
+            incoming.sender_name,
+            created_at,
+            self._new_contact_id,
+            incoming.sender_contact_id,
+        )
+        contact = Recipient(handle=handle, role="from", name=incoming.sender_name, contact_id=contact_id)
+        key = thread_key(handle, incoming.thread_ref)
+        conversation = self._conversation_for(channel, key)
+        if conversation is None:
+            conversation = self._start_conversation(channel, key, incoming.subject, contact, created_at)
+        if conversation.status == "archived":
+            conversation.reopen()
+            self.events.record("reopen", conversation.id, created_at, "recipient")
+        conversation.updated_at = created_at
+        if conversation.waiting_since is None:
+            conversation.waiting_since = created_at
+        message = self._new_message(
+            channel,
+            conversation,
+            created_at,
+            incoming.attachments,
+            item.message_uid,
+            is_inbound=True,
+            subject=incoming.subject,
+            body_source=incoming.body,
+            body_format=incoming.body_format,
+            recipients=(contact, self._channel_recipient(channel)),
+            thread_ref=incoming.thread_ref,
+            headers=incoming.headers,
+        )
+        self.events.record("inbound", conversation.id, created_at, "recipient", None, "message", message.id)
+        # Checked here rather than in _notify: this is the incoming hot path.
+        if self.listeners:
+            self.notify_message(message, "message_created")
+        return message
+
+    def _create_synced(self, item: _AwaitingSync, due: float) -> Message:
+        """An application channel's message: threaded by the app's external conversation id, dated by
+        its delivered_at when it gave one."""
+        synced = item.synced
+        channel = item.channel
+        created_at = round(synced.delivered_at if synced.delivered_at is not None else due, 3)
+        handles = [
+            normalise_handle(contact.handle) if self.normalise_phone_handles else contact.handle
+            for contact in synced.contacts
+        ]
+        contacts = tuple(
+            Recipient(
+                handle=handle,
+                role="from" if synced.is_inbound else "to",
+                name=contact.name,
+                contact_id=self.contacts.see(
+                    handle, channel.settings.contact_type, contact.name, created_at, self._new_contact_id
+                ),
+            )
+            for handle, contact in zip(handles, synced.contacts, strict=True)
+        )
+        key = ("external_conversation_id", synced.external.external_conversation_id)
+        conversation = self._conversation_for(channel, key)
+        is_reply = conversation is not None
+        if conversation is None:
+            contact = contacts[0] if synced.is_inbound else replace(contacts[0], role="from")
+            conversation = self._start_conversation(channel, key, synced.subject, contact, created_at)
+        conversation.updated_at = max(conversation.updated_at, created_at)
+        if synced.is_inbound:
+            conversation.reopen()
+            if conversation.waiting_since is None:
+                conversation.waiting_since = created_at
+            recipients: tuple[Recipient, ...] = (contacts[0], self._channel_recipient(channel))
+        else:
+            conversation.waiting_since = None
+            sender = Recipient(handle=channel.address, role="from", name=synced.sender_name)
+            recipients = (sender, *contacts)
+        message = self._new_message(
+            channel,
+            conversation,
+            created_at,
+            synced.attachments,
+            item.message_uid,
+            is_inbound=synced.is_inbound,
+            subject=synced.subject,
+            body_source=synced.body,
+            # The Channel API's body is HTML or text, shown as given.
+            body_format="html",
+            recipients=recipients,
+            author_id=synced.author_id,
+            # The app has already sent an outbound sync: it is not delivered again.
+            delivery_status=None if synced.is_inbound else "sent",
+            external=synced.external,
+        )
+        source: EventSource = "recipient" if synced.is_inbound else "teammate" if synced.author_id else "api"
+        kind: EventType = "inbound" if synced.is_inbound else "out_reply" if is_reply else "outbound"
+        self.events.record(kind, conversation.id, created_at, source, synced.author_id, "message", message.id)
+        self.notify_message(message, "message_created")
+        return message
+
+    def _new_message(
+        self,
+        channel: Channel,
+        conversation: Conversation,
+        created_at: float,
+        uploads: tuple[AttachmentUpload, ...],
+        message_uid: str | None,
+        **fields: Any,
+    ) -> Message:
+        """A message of `channel` in `conversation`, filed in every index; a fresh message_uid if none.
+
+        Its id comes before its message_uid and attachment ids, so a seed hands out the same ids."""
+        self._seq += 1
+        message_id = self.ids.new_id("msg")
+        message = Message(
+            id=message_id,
+            message_uid=message_uid if message_uid is not None else self.ids.new_uid(),
+            channel_id=channel.id,
+            conversation_id=conversation.id,
+            seq=self._seq,
+            created_at=created_at,
+            attachments=tuple(
+                Attachment(self.ids.new_id("fil"), upload.filename, upload.content_type, upload.data)
+                for upload in uploads
+            ),
+            **fields,
+        )
+        self._messages[message.id] = message
+        self._messages_by_uid[message.message_uid] = message
+        self._conversation_messages[conversation.id].append(message)
+        return message
+
+    def _conversation_for(self, channel: Channel, key: ThreadKey) -> Conversation | None:
+        conversation = self._threads.get((channel.id, key))
+        if conversation is None or conversation.status == "deleted":
+            return None
+        return conversation
+
+    def _start_conversation(
+        self, channel: Channel, key: ThreadKey, subject: str | None, contact: Recipient, created_at: float
+    ) -> Conversation:
+        """A new conversation, registered under its thread key (inbound) or a key of its own (outbound)."""
+        conversation = Conversation(
+            id=self.ids.new_id("cnv"),
+            channel_id=channel.id,
+            thread_key=key,
+            subject=subject,
+            contact=contact,
+            created_at=created_at,
+            updated_at=created_at,
+        )
+        self._conversations[conversation.id] = conversation
+        self._conversation_messages[conversation.id] = []
+        self._threads[(channel.id, key)] = conversation
+        return conversation
+
+    def _channel_recipient(self, channel: Channel) -> Recipient:
+        """The `to` of every inbound message of a channel: one shared object, not one per message."""
+        recipient = self._channel_recipients.get(channel.address)
+        if recipient is None:
+            recipient = Recipient(handle=channel.address, role="to")
+            self._channel_recipients[channel.address] = recipient
+        return recipient
+
+    def _new_contact_id(self) -> str:
+        return self.ids.new_id("crd")
