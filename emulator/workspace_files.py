@@ -20,7 +20,8 @@ from pathlib import Path
 import yaml
 
 from emulator.config import DEFAULT_WORKSPACE
-from emulator.domain.workspace import Workspace, workspace_from_document, workspace_problems
+from emulator.domain.workspace import Workspace
+from emulator.domain.workspace_document import workspace_from_document, workspace_problems
 from emulator.schemas import validator
 
 # Far above any real workspace (the packaged ones are a few kB); a file is never read past this.

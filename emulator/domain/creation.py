@@ -85,7 +85,7 @@ class InboundCreation:
         # sorted() is stable: messages with the same offset keep the file's order.
         for item in sorted(workspace.history, key=lambda message: message.created_at):
             channel = self._channels_by_id.get(item.channel) or self._channels_by_address.get(item.channel)
-            assert channel is not None, "workspace_from_checked_document checks history channels"
+            assert channel is not None, "workspace_problems checks history channels"
             incoming = IncomingMessage(
                 sender_handle=item.sender_handle,
                 body=item.body,
