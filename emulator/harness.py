@@ -6,19 +6,12 @@ the same against the in-process app, the session server, or an external emulator
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 import uuid
-from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
-from emulator.listening import listen
-
-# Cheap to import (the pytest plugin's fixtures import it): uvicorn and the app load only with a LiveServer.
-if TYPE_CHECKING:
-    from emulator.config import Config
-    from emulator.domain.store import Store
+# Part of the harness's public API. Still cheap to import (the pytest plugin's fixtures import the harness):
+# uvicorn and the app load only when a LiveServer is made.
+from emulator.live_server import LiveServer
 
 __all__ = ["EmulatorClient", "EmulatorError", "FrontEmulator", "HttpClient", "LiveServer"]
 
@@ -332,41 +325,3 @@ class EmulatorClient:
 
 # The name before 0.2.0, kept for existing tests.
 FrontEmulator = EmulatorClient
-
-
-class LiveServer:
-    """An ASGI app served by uvicorn on 127.0.0.1 and a free port, in a background thread."""
-
-    def __init__(self, app: Any, listener: socket.socket | None = None) -> None:
-        import uvicorn
-
-        self.app = app
-        self.listener = listener if listener is not None else listen("127.0.0.1", 0)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False))
-        self.thread = threading.Thread(
-            target=self.server.run, kwargs={"sockets": [self.listener]}, daemon=True
-        )
-
-    @classmethod
-    def emulator(cls, config: Config, store: Store | None = None) -> LiveServer:
-        """An emulator built for its real address: the port is bound first, so payloads link back to it."""
-        from emulator.app import create_app, create_store
-
-        listener = listen("127.0.0.1", 0)
-        config = replace(config, host="127.0.0.1", port=listener.getsockname()[1], public_url=None)
-        return cls(create_app(config, store or create_store(config)), listener)
-
-    def start(self) -> str:
-        """Start serving; returns the base URL once uvicorn serves."""
-        self.thread.start()
-        deadline = time.monotonic() + 10
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.01)
-        return self.url
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=10)

@@ -17,7 +17,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "emulator"
 DOORS = frozenset({"api", "control", "ui", "outbound"})
 # Every part of the emulator that is not the domain; the domain may import none of them.
-LAYERS = DOORS | {"wire", "harness", "cli", "pytest_plugin", "app", "config", "contract"}
+LAYERS = DOORS | {"wire", "harness", "live_server", "cli", "pytest_plugin", "app", "config", "contract"}
 DOMAIN_FORBIDDEN_LIBRARIES = frozenset(
     {"starlette", "httpx", "uvicorn", "jinja2", "yaml", "jsonschema", "jsonschema_rs", "os", "pathlib"}
 )
