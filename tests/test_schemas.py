@@ -1085,7 +1085,7 @@ WRONG_PAYLOADS.update(
 )
 
 
-# The Front around a channel (tests/test_around.py): real answers of the emulator.
+# The Front around a channel (tests/api/test_around.py): real answers of the emulator.
 def _around_documents(client: TestClient, message: dict[str, Any]) -> dict[str, Any]:
     conversation_url = message["_links"]["related"]["conversation"]
     comment = client.post(

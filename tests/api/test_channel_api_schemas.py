@@ -12,7 +12,7 @@ import pytest
 
 from emulator.schemas import all_schemas
 
-CHANNEL_SPEC = Path(__file__).resolve().parents[1] / "spec" / "front-channel-api.extract.json"
+CHANNEL_SPEC = Path(__file__).resolve().parents[2] / "spec" / "front-channel-api.extract.json"
 _SPEC: dict[str, Any] = json.loads(CHANNEL_SPEC.read_text("utf-8"))
 
 # our request schema -> (Front's route, Front's component)
