@@ -8,7 +8,12 @@ from emulator.api import contacts, conversations, inboxes, tags, teammates
 
 routes = [
     Route("/contacts", contacts.list_contacts, methods=["GET"]),
+    Route("/contacts", contacts.create_contact, methods=["POST"]),
     Route("/contacts/{contact_id}", contacts.get_contact, methods=["GET"]),
+    Route("/contacts/{contact_id}", contacts.update_contact, methods=["PATCH"]),
+    Route("/contacts/{contact_id}", contacts.delete_contact, methods=["DELETE"]),
+    Route("/contacts/{contact_id}/handles", contacts.add_contact_handle, methods=["POST"]),
+    Route("/contacts/{contact_id}/handles", contacts.remove_contact_handle, methods=["DELETE"]),
     Route("/contacts/{contact_id}/conversations", contacts.list_contact_conversations, methods=["GET"]),
     Route("/teammates", teammates.list_teammates, methods=["GET"]),
     Route("/teammates/{teammate_id}", teammates.get_teammate, methods=["GET"]),

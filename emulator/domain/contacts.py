@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
 from urllib.parse import unquote
 
 # Front's ContactHandle sources; a custom channel's contact_type picks one of custom, email or phone.
@@ -34,11 +34,17 @@ class Contact:
     updated_at: float
     name: str | None = None
     handles: list[ContactHandle] = field(default_factory=list)
+    description: str = ""
+    links: tuple[str, ...] = ()
+    custom_fields: dict[str, Any] = field(default_factory=dict)
 
 
 class ContactBook:
     """Every contact, by id and by handle. A handle belongs to one contact whatever channel it came
-    through, as the sender handle always did here; each source it was seen with is one of its handles."""
+    through, as the sender handle always did here; each source it was seen with is one of its handles.
+
+    The API's writes (emulator/domain/contact_writes.py) never change a contact in place: they file a
+    changed copy, so a snapshot, which shares contacts and saves only what `see` changes, keeps the old."""
 
     def __init__(self) -> None:
         self._by_id: dict[str, Contact] = {}
@@ -82,6 +88,38 @@ class ContactBook:
         if contact is None or not any(item.source == source for item in contact.handles):
             return None
         return contact
+
+    def owner(self, handle: str) -> Contact | None:
+        """The contact a handle belongs to, whatever its source."""
+        return self._by_handle.get(handle)
+
+    def file(self, contact: Contact, previous: Contact | None = None) -> None:
+        """File `contact` under its id and each of its handles, in place of `previous` (same id) if given;
+        the handles `previous` had and `contact` has not are free again."""
+        if previous is not None:
+            self._free(previous, keep={entry.handle for entry in contact.handles})
+        self._by_id[contact.id] = contact
+        for entry in contact.handles:
+            self._by_handle[entry.handle] = contact
+
+    def changed(
+        self, contact: Contact, now: float, handles: Iterable[ContactHandle] | None = None, **fields: Any
+    ) -> Contact:
+        """A copy of `contact` with `fields` (and `handles`, if given) changed, filed in its place."""
+        copy = replace(
+            contact, updated_at=now, handles=list(contact.handles if handles is None else handles), **fields
+        )
+        self.file(copy, contact)
+        return copy
+
+    def delete(self, contact: Contact) -> None:
+        self._free(contact, keep=set())
+        del self._by_id[contact.id]
+
+    def _free(self, contact: Contact, keep: set[str]) -> None:
+        for entry in contact.handles:
+            if entry.handle not in keep and self._by_handle.get(entry.handle) is contact:
+                del self._by_handle[entry.handle]
 
     def all(self) -> list[Contact]:
         """Every contact, oldest first."""

@@ -22,6 +22,7 @@ ALL_SCOPES: tuple[str, ...] = (
     "channels:write",
     "comments:read",
     "comments:write",
+    "contacts:delete",
     "contacts:read",
     "contacts:write",
     "conversations:read",

@@ -19,11 +19,11 @@ def contact_json(base: str, contact: Contact) -> dict[str, Any]:
         "id": contact.id,
         # Front names a contact after its handle until someone gives it a name.
         "name": contact.name or contact.handles[0].handle,
-        "description": "",
-        "links": [],
+        "description": contact.description,
+        "links": list(contact.links),
         "lists": [],
         "handles": [{"handle": item.handle, "source": item.source} for item in contact.handles],
-        "custom_fields": {},
+        "custom_fields": contact.custom_fields,
         "is_private": False,
     }
 
