@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from starlette.routing import Route
 
-from emulator.api import contacts, conversations, inboxes, tags, teammates
+from emulator.api import contacts, conversations, imported_messages, inboxes, tags, teammates
 
 routes = [
     Route("/contacts", contacts.list_contacts, methods=["GET"]),
@@ -24,6 +24,7 @@ routes = [
     Route("/inboxes/{inbox_id}/channels", inboxes.list_inbox_channels, methods=["GET"]),
     Route("/inboxes/{inbox_id}/conversations", inboxes.list_inbox_conversations, methods=["GET"]),
     Route("/inboxes/{inbox_id}/teammates", inboxes.list_inbox_teammates, methods=["GET"]),
+    Route("/inboxes/{inbox_id}/imported_messages", imported_messages.import_message, methods=["POST"]),
     Route("/conversations", conversations.list_conversations, methods=["GET"]),
     Route("/conversations/{conversation_id}/events", conversations.list_conversation_events, methods=["GET"]),
     Route("/events/{event_id}", conversations.get_event, methods=["GET"]),
