@@ -1,6 +1,6 @@
 """POST /inboxes/{inbox_id}/imported_messages: Front's Import Message API (emulator/domain/imports.py).
 
-The body is JSON, or multipart/form-data when it carries attachments; a form's values are text, so the
+The body is JSON, or a form (multipart/form-data when it carries attachments); a form's values are text, so the
 few fields Front types otherwise (`created_at`, the `metadata` flags) are read as their type first and
 the same schema then checks both.
 """
@@ -46,12 +46,14 @@ async def _import_document(request: Request) -> tuple[dict[str, Any], list[Attac
     kind = media_type(request)
     if kind == "application/json":
         return checked(parse_json(await read_body(request, config.max_json_bytes)), SCHEMA), []
-    if kind == "multipart/form-data":
+    if kind in ("multipart/form-data", "application/x-www-form-urlencoded"):
         body = await read_body(request, config.max_json_bytes + config.max_attachments_bytes)
         document, uploads = await parse_multipart(request, body, config.max_attachments_bytes, _FORM_LISTS)
         return checked(typed_form_fields(document), SCHEMA), uploads
     raise FrontError(
-        415, f"Content-Type {kind or 'none'} is not supported: send application/json or multipart/form-data"
+        415,
+        f"Content-Type {kind or 'none'} is not supported: send application/json, or multipart/form-data "
+        "(a form without files may be application/x-www-form-urlencoded)",
     )
 
 
