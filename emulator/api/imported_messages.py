@@ -1,8 +1,8 @@
 """POST /inboxes/{inbox_id}/imported_messages: Front's Import Message API (emulator/domain/imports.py).
 
-The body is JSON, or a form (multipart/form-data when it carries attachments); a form's values are text, so the
-few fields Front types otherwise (`created_at`, the `metadata` flags) are read as their type first and
-the same schema then checks both.
+The body is JSON, or a form (multipart/form-data when it carries attachments); a form's values are
+text, so the few fields Front types otherwise (`created_at`, the `metadata` flags) are read as their
+type first and the same schema then checks both.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from emulator.domain.clock import Clock
 from emulator.domain.contacts import ContactBook
@@ -49,6 +49,17 @@ class _AwaitingSync:
     synced: SyncedMessage
 
 
+class SelfCreating(Protocol):
+    """An accepted message whose own module creates it when due (an import: emulator/domain/imports.py)."""
+
+    message_uid: str
+
+    def create(self, store: Any, due: float) -> Message: ...
+
+
+Awaiting = _AwaitingCreation | _AwaitingSync | SelfCreating
+
+
 class InboundCreation:
     """The Store's creation of messages. What it works on is the store's, set up by `load_workspace`."""
 
@@ -61,7 +72,7 @@ class InboundCreation:
     events: EventLog
     _channels_by_id: dict[str, Channel]
     _channels_by_address: dict[str, Channel]
-    _awaiting_creation: list[tuple[float, int, _AwaitingCreation | _AwaitingSync]]
+    _awaiting_creation: list[tuple[float, int, Awaiting]]
     # (channel id, external id) -> message_uid: an application channel's messages by the app's ids.
     _external_ids: dict[tuple[str, str], str]
     _messages: dict[str, Message]
@@ -105,7 +116,11 @@ class InboundCreation:
         self._queue_creation(_AwaitingCreation(message_uid, channel, incoming))
         return message_uid
 
-    def _queue_creation(self, awaiting: _AwaitingCreation | _AwaitingSync) -> None:
+    def queue_creation(self, awaiting: SelfCreating) -> None:
+        """Queue a message another module creates, after the creation delay like every inbound one."""
+        self._queue_creation(awaiting)
+
+    def _queue_creation(self, awaiting: Awaiting) -> None:
         delay = self.creation_delay
         due = self.clock.now() + delay.low
         if delay.high > delay.low:
@@ -147,10 +162,12 @@ class InboundCreation:
         created = []
         while awaiting and awaiting[0][0] <= now:
             due, _, item = heapq.heappop(awaiting)
-            if isinstance(item, _AwaitingSync):
+            if isinstance(item, _AwaitingCreation):
+                created.append(self._create_inbound(item, due))
+            elif isinstance(item, _AwaitingSync):
                 created.append(self._create_synced(item, due))
             else:
-                created.append(self._create_inbound(item, due))
+                created.append(item.create(self, due))
         return created
 
     def _create_inbound(self, item: _AwaitingCreation, created_at: float) -> Message:

@@ -65,19 +65,6 @@ class ImportedMessage:
         return CONTACT_SOURCES[self.type]
 
 
-class ImportBook:
-    """Which message_uid each (inbox, external id) was imported under, from the moment it is accepted."""
-
-    def __init__(self) -> None:
-        self._uids: dict[tuple[str, str], str] = {}
-
-    def uid(self, inbox_id: str, external_id: str) -> str | None:
-        return self._uids.get((inbox_id, external_id))
-
-    def record(self, inbox_id: str, external_id: str, message_uid: str) -> None:
-        self._uids[(inbox_id, external_id)] = message_uid
-
-
 def accept_import(store: Store, inbox: Inbox, imported: ImportedMessage) -> str:
     """Queue `imported` for creation in `inbox`; its message_uid (the first one's, for a repeat)."""
     earlier = store.imports.uid(inbox.id, imported.external_id)

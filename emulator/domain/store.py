@@ -22,6 +22,7 @@ from emulator.domain.creation_delay import CreationDelay
 from emulator.domain.deliveries import Delivery
 from emulator.domain.events import EventLog, EventSource, status_change_event
 from emulator.domain.ids import IdSource
+from emulator.domain.import_book import ImportBook
 from emulator.domain.messages import (
     Conversation,
     ConversationStatus,
@@ -120,6 +121,7 @@ class Store(InboundCreation, StoreLookups):
         self.events = EventLog()
         self.comments = CommentBook()
         self.tags = TagBook()
+        self.imports = ImportBook()
         self._channel_recipients = {}
         self._seq = 0
         # The event journal (emulator/domain/app_events.py), oldest first.
