@@ -760,9 +760,9 @@ WRONG_PAYLOADS: dict[str, list[tuple[dict[str, Any], list[str]]]] = {
             {"/tokens/1/scopes/0": "admin"},
             [
                 "/tokens/1/scopes/0: must be one of: *, attachments:read, channels:read, "
-                "channels:write, comments:read, comments:write, contacts:read, contacts:write, "
-                "conversations:read, conversations:write, events:*:read, inboxes:read, messages:read, "
-                "messages:send, messages:write, tags:read, tags:write, teammates:read"
+                "channels:write, comments:read, comments:write, contacts:delete, contacts:read, "
+                "contacts:write, conversations:read, conversations:write, events:*:read, inboxes:read, "
+                "messages:read, messages:send, messages:write, tags:read, tags:write, teammates:read"
             ],
         ),
     ],
@@ -1239,6 +1239,105 @@ WRONG_PAYLOADS.update(
                 {"/_pagination/next": "http://x.test/next", "/_links": _DELETE},
                 ["/_links: required", "/_pagination/next: must be null"],
             )
+        ],
+    }
+)
+
+
+# Contact writes and imported messages (tests/api/test_contacts_write.py, test_imported_messages.py).
+_IMPORT = {
+    "sender": {"handle": "ada@example.test", "name": "Ada", "author_id": "tea_1b01"},
+    "to": ["support@example.test"],
+    "cc": ["grace@example.test"],
+    "bcc": [],
+    "subject": "Late order",
+    "body": "My order is *late*",
+    "body_format": "markdown",
+    "external_id": "ticket-1",
+    "created_at": 1_600_000_000,
+    "type": "email",
+    "assignee_id": "alt:email:ada@example.test",
+    "tags": ["imported"],
+    "conversation_id": "cnv_1",
+    "metadata": {"is_inbound": True, "thread_ref": "t-1", "is_archived": False, "should_skip_rules": True},
+    "attachments": [],
+}
+OTHER_VALID_DOCUMENTS.update(
+    {
+        "create-contact": {
+            "name": "Ada",
+            "description": "Pays on time",
+            "links": ["https://example.test/ada"],
+            "custom_fields": {"tier": "gold"},
+            "handles": [{"handle": "+15550101234", "source": "phone"}],
+        },
+        "update-contact": {
+            "name": "Ada",
+            "description": "",
+            "links": ["https://example.test"],
+            "custom_fields": {},
+        },
+        "contact-handle": {"handle": "@ada", "source": "twitter"},
+        "delete-contact-handle": {"handle": "@ada", "source": "twitter", "force": True},
+        "import-message": _IMPORT,
+    }
+)
+WRONG_PAYLOADS.update(
+    {
+        "create-contact": [
+            ({"/handles": _DELETE, "/name": 5}, ["/handles: required", "/name: must be a string"]),
+            (
+                {"/handles/0/source": "pager", "/avatar": "aGk="},
+                [
+                    "/avatar: contact lists and avatars are not emulated yet: leave avatar, group_names and "
+                    "list_names out",
+                    "/handles/0/source: must be one of: twitter, email, phone, facebook, intercom, "
+                    "front_chat, custom",
+                ],
+            ),
+        ],
+        "update-contact": [
+            (
+                {"/handles": [], "/links/0": 1},
+                [
+                    "/handles: handles change through POST and DELETE /contacts/{contact_id}/handles, "
+                    "not PATCH",
+                    "/links/0: must be a string",
+                ],
+            ),
+            (
+                {"/custom_fields": [], "/nickname": "x"},
+                ["/custom_fields: must be an object", "/nickname: is not a known field"],
+            ),
+        ],
+        "contact-handle": [
+            ({"/handle": "", "/source": _DELETE}, ["/handle: must not be empty", "/source: required"]),
+            ({"/force": True}, ["/force: is not a known field"]),
+        ],
+        "delete-contact-handle": [
+            ({"/force": "yes", "/handle": _DELETE}, ["/force: must be true or false", "/handle: required"]),
+        ],
+        "import-message": [
+            (
+                {"/external_id": _DELETE, "/created_at": 1.5, "/to": []},
+                ["/created_at: must be an integer", "/external_id: required", "/to: must not be empty"],
+            ),
+            (
+                {"/metadata/is_inbound": "yes", "/metadata/headers": {}, "/type": "fax"},
+                [
+                    "/metadata/headers: is not a known field",
+                    "/metadata/is_inbound: must be true or false",
+                    "/type: must be one of: email, sms, intercom, custom",
+                ],
+            ),
+            (
+                {"/attachments": ["aGk="], "/sender/contact_id": "crd_1"},
+                [
+                    "/attachments: files can only be sent with Content-Type multipart/form-data; a JSON "
+                    "body may carry an empty list",
+                    "/sender/contact_id: is not a known field",
+                ],
+            ),
         ],
     }
 )
