@@ -10,12 +10,19 @@ import pytest
 from starlette.testclient import TestClient
 
 from emulator.schemas import all_schemas
+from tests.api.test_around import crawl
 from tests.conftest import IN_PROCESS_URL, READ_ONLY_TOKEN, SMS_CHANNEL, post_message, read_message
 from tests.helpers import assert_front_error
-from tests.test_around import crawl
 from tests.test_schemas import _compare, _front_request_schema, _front_resolve, _Ours
 
 ADA = {"name": "Ada", "handles": [{"handle": "(555) 010-1234", "source": "phone"}]}
+
+
+@pytest.fixture
+def client(shared_client: TestClient) -> TestClient:
+    """The module's emulator, as the default workspace starts."""
+    assert shared_client.post("/_emulator/reset").status_code == 204
+    return shared_client
 
 
 def create(client: TestClient, document: dict[str, Any]) -> dict[str, Any]:

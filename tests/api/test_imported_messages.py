@@ -14,9 +14,9 @@ from starlette.testclient import TestClient
 from emulator.domain.clock import FrozenClock
 from emulator.domain.creation_delay import CreationDelay
 from emulator.schemas import all_schemas
+from tests.api.test_around import crawl
 from tests.conftest import READ_ONLY_TOKEN, post_message, read_message
 from tests.helpers import assert_front_error
-from tests.test_around import crawl
 from tests.test_schemas import _compare, _front_request_schema, _Ours
 
 INBOX = "inb_1c01"
@@ -30,6 +30,13 @@ HISTORY = {
     "created_at": OLD,
     "metadata": {"is_inbound": True},
 }
+
+
+@pytest.fixture
+def client(shared_client: TestClient) -> TestClient:
+    """The module's emulator, as the default workspace starts."""
+    assert shared_client.post("/_emulator/reset").status_code == 204
+    return shared_client
 
 
 def import_message(client: TestClient, document: dict[str, Any], route: str = ROUTE) -> str:
