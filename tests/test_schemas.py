@@ -1322,6 +1322,7 @@ WRONG_PAYLOADS.update(
                 {"/external_id": _DELETE, "/created_at": 1.5, "/to": []},
                 ["/created_at: must be an integer", "/external_id: required", "/to: must not be empty"],
             ),
+            ({"/created_at": 253339142401}, ["/created_at: must be <= 253339142400"]),
             (
                 {"/metadata/is_inbound": "yes", "/metadata/headers": {}, "/type": "fax"},
                 [

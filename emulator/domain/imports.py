@@ -70,21 +70,24 @@ def accept_import(store: Store, inbox: Inbox, imported: ImportedMessage) -> str:
     earlier = store.imports.uid(inbox.id, imported.external_id)
     if earlier is not None:
         return earlier
-    channel = _channel_of(store, inbox)
     resolved = _with_teammates_resolved(store, imported)
-    conversation = None
-    if imported.conversation_id is not None:
-        conversation = store.conversation(imported.conversation_id)
-        if conversation is None:
-            raise Refusal(
-                "invalid",
-                "Invalid request body",
-                (f"/conversation_id: no conversation {imported.conversation_id}",),
-            )
+    conversation = _named_conversation(store, imported)
+    # A message joins the conversation it names where it is, in the channel that conversation belongs to.
+    channel = (store.channel(conversation.channel_id) if conversation else None) or _channel_of(store, inbox)
     message_uid = store.ids.new_uid()
     store.queue_creation(AwaitingImport(message_uid, channel, resolved, conversation))
     store.imports.record(inbox.id, imported.external_id, message_uid)
     return message_uid
+
+
+def _named_conversation(store: Store, imported: ImportedMessage) -> Conversation | None:
+    if imported.conversation_id is None:
+        return None
+    conversation = store.conversation(imported.conversation_id)
+    if conversation is None:
+        detail = f"/conversation_id: no conversation {imported.conversation_id}"
+        raise Refusal("invalid", "Invalid request body", (detail,))
+    return conversation
 
 
 def _channel_of(store: Store, inbox: Inbox) -> Channel:

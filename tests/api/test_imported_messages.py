@@ -410,3 +410,17 @@ def test_reset_and_a_restored_snapshot_forget_the_external_ids_imported_since(cl
     assert client.post("/_emulator/reset").status_code == 204
     import_message(client, HISTORY)
     assert message_count(client) == 1
+
+
+def test_a_conversation_id_of_another_channel_takes_the_message_into_that_conversation(
+    client: TestClient,
+) -> None:
+    sms = read_message(
+        client, post_message(client, {"sender": {"handle": "+15550101234"}, "body": "hi"}, "cha_1a02")
+    )
+    target = conversation(client, sms)
+    message = imported(client, conversation_id=target["id"])
+    assert conversation(client, message)["id"] == target["id"]
+    listed = client.get(target["_links"]["related"]["messages"]).json()["_results"]
+    assert [item["id"] for item in listed] == [message["id"], sms["id"]]
+    assert all(status < 300 for status in crawl(client, [target["_links"]["self"]]).values())
