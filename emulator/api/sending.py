@@ -46,7 +46,5 @@ async def update_channel(request: Request) -> Response:
     document = await json_document(request, "update-channel")
     settings = document.get("settings") or {}
     check_settings_urls(settings)
-    store.replace_channel(
-        changed_channel(channel, document.get("name", channel.name), settings)
-    )
+    store.replace_channel(changed_channel(channel, document.get("name", channel.name), settings))
     return Response(status_code=204)

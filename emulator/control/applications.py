@@ -7,8 +7,6 @@ delivery side through the app's state, never by importing it.
 
 from __future__ import annotations
 
-from typing import Any
-
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -20,6 +18,7 @@ from emulator.domain.applications import (
     planned_application_channel,
 )
 from emulator.domain.store import Store
+from emulator.wire.app_events import authorization_event, authorization_problem, delete_event
 from emulator.wire.documents import json_document, refuse_unknown_parameters
 from emulator.wire.errors import FrontError
 from emulator.wire.lookups import channel_or_404
@@ -55,9 +54,12 @@ async def authorize_channel(request: Request) -> Response:
     application = application_or_refusal(store, request.path_params["uid"])
     document = await json_document(request, "authorize-channel", what="the channel")
     planned = planned_application_channel(store, application, document["name"], document.get("address"))
-    event = {"type": "authorization", "payload": {"channel_id": planned.id}}
     sent, answer = await request.app.state.app_events.send(
-        application, application.webhook_url, event, planned.id, judge=_authorization_problem
+        application,
+        application.webhook_url,
+        authorization_event(planned.id),
+        planned.id,
+        judge=authorization_problem,
     )
     if sent.outcome != "accepted":
         quoted = (sent.answer_body or "")[:_QUOTED_ANSWER]
@@ -73,17 +75,6 @@ async def authorize_channel(request: Request) -> Response:
     return front_json(request, created, "workspace-channel", 201)
 
 
-def _authorization_problem(answer: Any) -> str:
-    """What is wrong with an app's answer to `authorization` ("" when nothing)."""
-    if not isinstance(answer, dict) or answer.get("type") != "success":
-        return 'its answer is not {"type": "success", "webhook_url": …}'
-    webhook_url = answer.get("webhook_url")
-    if not isinstance(webhook_url, str):
-        return "its success answer has no webhook_url"
-    problem = outgoing_url_problem(webhook_url)
-    return f"its webhook_url is {problem}" if problem else ""
-
-
 async def delete_channel(request: Request) -> Response:
     """Remove an application channel; its app is sent `delete` first (whatever it answers, the channel
     goes, as in Front: the event is journalled with the answer)."""
@@ -95,9 +86,8 @@ async def delete_channel(request: Request) -> Response:
             400, f"Channel {channel.id} is not an application channel: only those can be deleted here"
         )
     if channel.settings.webhook_url is not None:
-        event = {"type": "delete", "payload": {"channel_id": channel.id}}
         await request.app.state.app_events.send(
-            application, channel.settings.webhook_url, event, channel.id, method="DELETE"
+            application, channel.settings.webhook_url, delete_event(channel.id), channel.id, method="DELETE"
         )
     store.remove_channel(channel)
     return Response(status_code=204)

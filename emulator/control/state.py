@@ -96,8 +96,7 @@ def _workspace_file(given: str, config: Config) -> Workspace:
                 "/path: seed reads a packaged fixture by name ("
                 + ", ".join(packaged_fixture_names())
                 + ") or a file under a folder named when the server started (--workspace's folder, "
-                "--fixtures-dir): "
-                + ", ".join(str(directory) for directory in directories)
+                "--fixtures-dir): " + ", ".join(str(directory) for directory in directories)
             ],
         )
     try:

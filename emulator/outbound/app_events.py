@@ -24,6 +24,7 @@ from emulator.domain.store import Store
 from emulator.domain.workspace import Application
 from emulator.outbound.javascript_json import stringify_bytes
 from emulator.signing import signature_headers
+from emulator.wire.app_events import autoreply_event, message_imported_event
 from emulator.wire.serialise import message_json
 
 logger = logging.getLogger("emulator.outbound")
@@ -33,7 +34,6 @@ EVENT_TIMEOUT_SECONDS = 7.0
 MAX_EVENT_ANSWER_BYTES = 64 * 1024
 # What Front's security doc says GET and DELETE requests are signed over (the per-application setting).
 UNDEFINED_BODY = b"undefined"
-AUTO_REPLY_TEXT = "Thanks for your message: we will get back to you soon."
 
 
 def signed_for_app(
@@ -173,27 +173,10 @@ class AppEventSender:
             await self._send_autoreply(application, url, message)
 
     async def _send_autoreply(self, application: Application, url: str, inbound: Message) -> None:
-        """Front's auto-reply event: shaped like a message event, but its payload's `type` is `auto_reply`
-        and it has no `id` (apps that assume one have broken on it)."""
-        shown = message_json(self.base_url, inbound, self.store)
-        contact, channel_recipient = shown["recipients"][0], shown["recipients"][1]
-        payload = {key: value for key, value in shown.items() if key not in ("id", "message_uid", "_links")}
-        payload.update(
-            type="auto_reply",
-            is_inbound=False,
-            body=f"<p>{AUTO_REPLY_TEXT}</p>",
-            text=AUTO_REPLY_TEXT,
-            blurb=AUTO_REPLY_TEXT,
-            attachments=[],
-            recipients=[{**channel_recipient, "role": "from"}, {**contact, "role": "to"}],
-        )
         external = inbound.external
         assert external is not None
-        event = {
-            "type": "message_autoreply",
-            "payload": payload,
-            "metadata": {"external_conversation_ids": [external.external_conversation_id]},
-        }
+        shown = message_json(self.base_url, inbound, self.store)
+        event = autoreply_event(shown, external.external_conversation_id)
         try:
             await self.send(application, url, event, inbound.channel_id, message_id=inbound.id)
         except Exception:  # a background event must never take the emulator down
@@ -202,14 +185,8 @@ class AppEventSender:
     async def _send_message_imported(self, application: Application, url: str, message: Message) -> None:
         external = message.external
         assert external is not None
-        event = {
-            "type": "message_imported",
-            "payload": message_json(self.base_url, message, self.store),
-            "metadata": {
-                "external_conversation_id": external.external_conversation_id,
-                "external_conversation_ids": [external.external_conversation_id],
-            },
-        }
+        payload = message_json(self.base_url, message, self.store)
+        event = message_imported_event(payload, external.external_conversation_id)
         try:
             await self.send(application, url, event, message.channel_id, message_id=message.id)
         except Exception:  # a background event must never take the emulator down

@@ -9,24 +9,19 @@ import orjson
 from emulator.domain.messages import ExternalIds, Message
 from emulator.domain.store import Store
 from emulator.outbound.answers import Verdict
+from emulator.wire.app_events import message_event, missing_external_ids
 
-_NEEDED = ("external_id", "external_conversation_id")
 
-
-def message_event(payload: dict[str, Any], message: Message, store: Store) -> dict[str, Any]:
-    """`{"type": "message", "payload": <Message>, "metadata": {"external_conversation_ids": [...]}}`: the
-    conversation's external ids, known from the app's syncs or its earlier answers (none for a new one)."""
-    return {
-        "type": "message",
-        "payload": payload,
-        "metadata": {"external_conversation_ids": store.external_conversation_ids(message.conversation_id)},
-    }
+def message_event_of(payload: dict[str, Any], message: Message, store: Store) -> dict[str, Any]:
+    """The `message` event of ``message``: its conversation's external ids are known from the app's syncs
+    or its earlier answers (none for a new conversation)."""
+    return message_event(payload, store.external_conversation_ids(message.conversation_id))
 
 
 def external_ids_of(answer_body: str | None) -> ExternalIds | None:
     """The ids of a success answer that has both, else None."""
     document = _document(answer_body)
-    if not all(isinstance(document.get(key), str) and document[key] for key in _NEEDED):
+    if missing_external_ids(document):
         return None
     return ExternalIds(document["external_id"], document["external_conversation_id"])
 
@@ -36,7 +31,7 @@ def application_verdict(verdict: Verdict, answer_body: bytes) -> Verdict:
     if not verdict.sent:
         return verdict
     document = _document(answer_body.decode("utf-8", "replace"))
-    missing = [key for key in _NEEDED if not (isinstance(document.get(key), str) and document[key])]
+    missing = missing_external_ids(document)
     if not missing:
         return verdict
     return Verdict(

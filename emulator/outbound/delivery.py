@@ -25,7 +25,7 @@ from emulator.domain.store import Store
 from emulator.domain.workspace import Channel
 from emulator.outbound.answers import interpret_answer
 from emulator.outbound.app_events import signed_for_app
-from emulator.outbound.application_answers import application_verdict, external_ids_of, message_event
+from emulator.outbound.application_answers import application_verdict, external_ids_of, message_event_of
 from emulator.outbound.javascript_json import stringify_bytes
 from emulator.schemas import SchemaViolation, validator
 from emulator.signing import signature_headers
@@ -230,7 +230,7 @@ class DeliveryEngine:
         if application is None:
             raise ValueError(f"channel {channel.id} names no known application")
         payload = orjson.loads(self.outgoing_payload(message))
-        body = stringify_bytes(message_event(payload, message, self.store))
+        body = stringify_bytes(message_event_of(payload, message, self.store))
         headers, signature_input = signed_for_app(body, application, self.store.clock.now())
         return _Request(channel.settings.webhook_url or "", body, headers, signature_input)
 
