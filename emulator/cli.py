@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from emulator import __version__
 from emulator.app import create_app, create_store
@@ -16,6 +17,9 @@ from emulator.listening import listen, url_host
 from emulator.readiness import NotReady, wait_until_ready
 from emulator.serving import server_for
 from emulator.workspace_files import WorkspaceFileError, resolve_workspace_file
+
+if TYPE_CHECKING:
+    from emulator.contract.report import ContractReport
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -92,18 +96,36 @@ def _parser() -> argparse.ArgumentParser:
     outgoing = contract_kinds.add_parser(
         "outgoing", help="send generated, signed and forged messages to an integration's Outgoing URL"
     )
-    outgoing.add_argument("--url", required=True, help="the integration's Outgoing URL")
-    outgoing.add_argument("--secret", required=True, help="the company API secret it verifies with")
+    _contract_options(outgoing, "the integration's Outgoing URL", "the company API secret it verifies with")
     outgoing.add_argument("--scheme", choices=("sha1-body", "sha256-timestamp"), default="sha1-body")
-    outgoing.add_argument("--examples", type=int, default=100, help="generated messages (default 100)")
-    outgoing.add_argument("--seed", type=int, default=0, help="same seed, same payloads (default 0)")
-    outgoing.add_argument("--timeout", type=float, default=7.0, help="seconds per answer (default 7)")
-    outgoing.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report")
-    outgoing.add_argument(
+    outgoing.set_defaults(run=_contract_outgoing)
+    application = contract_kinds.add_parser(
+        "application",
+        help="authorize a channel of an app, then send it generated, signed and forged events",
+    )
+    _contract_options(
+        application, "the app's webhook URL (where Front sends authorization)", "the App secret"
+    )
+    application.add_argument(
+        "--delete-signature",
+        choices=("body", "undefined"),
+        default="body",
+        help="what the app verifies a DELETE over: its body, or the string undefined (default body)",
+    )
+    application.set_defaults(run=_contract_application)
+    return parser
+
+
+def _contract_options(parser: argparse.ArgumentParser, url_help: str, secret_help: str) -> None:
+    parser.add_argument("--url", required=True, help=url_help)
+    parser.add_argument("--secret", required=True, help=secret_help)
+    parser.add_argument("--examples", type=int, default=100, help="generated messages (default 100)")
+    parser.add_argument("--seed", type=int, default=0, help="same seed, same payloads (default 0)")
+    parser.add_argument("--timeout", type=float, default=7.0, help="seconds per answer (default 7)")
+    parser.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report")
+    parser.add_argument(
         "--shrink-seconds", type=float, default=5.0, help="time to shrink each failure (default 5)"
     )
-    outgoing.set_defaults(run=_contract_outgoing)
-    return parser
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -195,9 +217,26 @@ def _contract_outgoing(args: argparse.Namespace) -> int:
     try:
         from emulator.contract.runner import run_outgoing_contract
     except ImportError as missing:
-        print(f"front-emulator: {missing}", file=sys.stderr)
-        return 2
+        return _without_contract_extra(missing)
+    return _contract(args, run_outgoing_contract, scheme=args.scheme)
 
+
+def _contract_application(args: argparse.Namespace) -> int:
+    try:
+        from emulator.contract.application import run_application_contract
+    except ImportError as missing:
+        return _without_contract_extra(missing)
+    return _contract(args, run_application_contract, delete_signature=args.delete_signature)
+
+
+def _without_contract_extra(missing: ImportError) -> int:
+    print(f"front-emulator: {missing}", file=sys.stderr)
+    return 2
+
+
+def _contract(args: argparse.Namespace, run: Callable[..., ContractReport], **options: object) -> int:
+    """Run a contract runner: the report on stdout, a progress bar on stderr; exit 0 when every check
+    passed, 1 on any violation, 2 on usage errors."""
     if not args.url.startswith(("http://", "https://")):
         print(f"front-emulator: --url {args.url!r} must start with http:// or https://", file=sys.stderr)
         return 2
@@ -209,15 +248,15 @@ def _contract_outgoing(args: argparse.Namespace) -> int:
         filled = done * 20 // total
         print(f"\r[{'#' * filled}{'.' * (20 - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
 
-    report = run_outgoing_contract(
+    report = run(
         args.url,
         args.secret,
-        args.scheme,
-        args.examples,
-        args.seed,
-        args.timeout,
+        examples=args.examples,
+        seed=args.seed,
+        timeout=args.timeout,
         progress=progress,
         shrink_seconds=args.shrink_seconds,
+        **options,
     )
     print(file=sys.stderr)
     print(report.format())

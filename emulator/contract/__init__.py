@@ -1,8 +1,9 @@
-"""Contract testing of integrations: Hypothesis strategies from schemas/ and the Outgoing-endpoint runner.
+"""Contract testing of integrations: Hypothesis strategies from schemas/, the Outgoing-endpoint runner and
+the application-channel runner (an app's webhook).
 
 Needs the ``contract`` extra (Hypothesis): ``pip install 'front-emulator[contract]'``.
 
->>> from emulator.contract import assert_outgoing_contract, outgoing_messages  # doctest: +SKIP
+>>> from emulator.contract import assert_application_contract, assert_outgoing_contract  # doctest: +SKIP
 """
 
 try:
@@ -13,6 +14,13 @@ except ModuleNotFoundError as missing:  # pragma: no cover - exercised in a fres
         name=missing.name,
     ) from missing
 
+from emulator.contract.application import assert_application_contract, run_application_contract
+from emulator.contract.application_strategies import (
+    authorization_events,
+    autoreply_events,
+    imported_events,
+    message_events,
+)
 from emulator.contract.forgeries import FORGERIES, Forgery
 from emulator.contract.report import CheckResult, ContractReport, Violation
 from emulator.contract.runner import assert_outgoing_contract, run_outgoing_contract
@@ -24,9 +32,15 @@ __all__ = [
     "ContractReport",
     "Forgery",
     "Violation",
+    "assert_application_contract",
     "assert_outgoing_contract",
+    "authorization_events",
+    "autoreply_events",
     "custom_messages",
+    "imported_events",
     "invalid_custom_messages",
+    "message_events",
     "outgoing_messages",
+    "run_application_contract",
     "run_outgoing_contract",
 ]

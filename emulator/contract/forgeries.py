@@ -1,5 +1,5 @@
-"""The ways a request to an Outgoing URL can be forged: each a small function that takes a genuine
-payload and returns the body and headers a forger would send.
+"""The ways a request to an Outgoing URL (or an app's webhook) can be forged: each a small function that
+takes a genuine payload and returns the body and headers a forger would send.
 
 The table is the single list: the runner checks every forgery that applies to the scheme, and a new one
 is one function and one line in :data:`FORGERIES`.
@@ -41,8 +41,15 @@ def _wrong_secret(
 def _altered_body(
     document: dict[str, Any], body: bytes, secret: str, scheme: str
 ) -> tuple[bytes, dict[str, str]]:
-    altered = dict(document, text=document["text"] + " PS: wire 500 EUR to me")
-    return stringify_bytes(altered), signature_headers(body, secret, scheme)
+    return stringify_bytes(_with_altered_text(document)), signature_headers(body, secret, scheme)
+
+
+def _with_altered_text(document: dict[str, Any]) -> dict[str, Any]:
+    """A forger's addition to the message's text: a Message's own, or that of an app event's payload."""
+    payload = document.get("payload")
+    if isinstance(payload, dict) and "text" in payload:
+        return dict(document, payload=_with_altered_text(payload))
+    return dict(document, text=f"{document.get('text', '')} PS: wire 500 EUR to me")
 
 
 def _without(header: str) -> Forge:
@@ -74,7 +81,9 @@ def _altered_timestamp(
 
 _TIMESTAMPED = ("sha256-timestamp",)
 FORGERIES: dict[str, Forgery] = {
-    "wrong_secret": Forgery(SCHEMES, "signed with a secret other than the API secret", _wrong_secret),
+    "wrong_secret": Forgery(
+        SCHEMES, "signed with a secret other than the one it verifies with", _wrong_secret
+    ),
     "altered_body": Forgery(SCHEMES, "body changed after it was signed", _altered_body),
     "missing_signature": Forgery(SCHEMES, "no X-Front-Signature header", _without("x-front-signature")),
     "stale_timestamp": Forgery(_TIMESTAMPED, "correctly signed, but 10 minutes ago", _stale_timestamp),

@@ -49,6 +49,9 @@ class Outcome:
 class Prober:
     """Sends payloads to the integration over one connection pool and judges each answer."""
 
+    # What the integration verifies signatures with, as findings name it.
+    secret_name = "company API secret"
+
     def __init__(self, url: str, secret: str, scheme: str, timeout: float) -> None:
         self.url = url
         self.secret = secret
@@ -62,11 +65,17 @@ class Prober:
     def close(self) -> None:
         self._connection.close()
 
-    def post(self, body: bytes, signature: dict[str, str]) -> Exchange:
+    def retarget(self, url: str) -> None:
+        """Send the next requests to ``url``: an app's authorization answer names where its events go."""
+        self._connection.close()
+        self.url = url
+        self._connection = _KeptAlive(url, self.timeout)
+
+    def send(self, body: bytes, signature: dict[str, str], method: str = "POST") -> Exchange:
         headers = {"content-type": "application/json", **signature}
         started = time.perf_counter()
         try:
-            status, answer = self._connection.post(body, headers)
+            status, answer = self._connection.send(method, body, headers)
         except TimeoutError:
             return Exchange(signature, None, b"", time.perf_counter() - started, "timeout")
         except (OSError, http.client.HTTPException) as error:
@@ -74,11 +83,8 @@ class Prober:
             return Exchange(signature, None, b"", time.perf_counter() - started, problem)
         return Exchange(signature, status, answer, time.perf_counter() - started, None)
 
-    def signed(self, document: dict[str, Any], body: bytes) -> Outcome:
-        """``body`` (``document`` serialised as Front does), correctly signed."""
-        exchange = self.post(body, signature_headers(body, self.secret, self.scheme))
-        if self.smallest_signed is None or len(body) < self._smallest_size:
-            self.smallest_signed, self._smallest_size = (document, exchange), len(body)
+    def unanswered(self, exchange: Exchange) -> Outcome | None:
+        """The failure of an exchange that got no complete answer in time, else None."""
         if exchange.transport_error == "timeout" or exchange.seconds > self.timeout:
             explanation = (
                 f"no complete answer within {self.timeout:g} s; Front gives up and marks the message failed "
@@ -88,6 +94,20 @@ class Prober:
         if exchange.transport_error is not None:
             explanation = f"the request failed ({exchange.transport_error}); Front marks the message failed"
             return Outcome(Failure("unreachable", explanation, exchange), "unreachable")
+        return None
+
+    def signed(self, document: dict[str, Any], body: bytes) -> Outcome:
+        """``body`` (``document`` serialised as Front does), correctly signed."""
+        exchange = self.send(body, signature_headers(body, self.secret, self.scheme))
+        if self.smallest_signed is None or len(body) < self._smallest_size:
+            self.smallest_signed, self._smallest_size = (document, exchange), len(body)
+        return self.judge(exchange)
+
+    def judge(self, exchange: Exchange) -> Outcome:
+        """The verdict on the answer to a correctly signed message."""
+        unanswered = self.unanswered(exchange)
+        if unanswered is not None:
+            return unanswered
         assert exchange.status is not None
         answer, problem = read_answer(exchange)
         if problem is not None:
@@ -103,14 +123,14 @@ class Prober:
         if answer in ("authentication_required", "forbidden"):
             note = (
                 f'answered "{answer}" to a correctly signed message: check the verification uses the raw '
-                f"body and the company API secret ({self.scheme})"
+                f"body and the {self.secret_name} ({self.scheme})"
             )
         return Outcome(None, answer, note)
 
     def forged(self, document: dict[str, Any], body: bytes, forgery: str) -> Outcome:
         """``body`` sent as the forgery named ``forgery`` (a key of FORGERIES) would send it."""
         sent_body, headers = FORGERIES[forgery].forge(document, body, self.secret, self.scheme)
-        exchange = self.post(sent_body, headers)
+        exchange = self.send(sent_body, headers)
         if exchange.status is None:
             return Outcome(None, "no answer", f"no answer to a forged request ({exchange.transport_error})")
         answer, problem = read_answer(exchange)
@@ -141,20 +161,20 @@ class _KeptAlive:
         self._connection = kind(parts.hostname or "", parts.port, timeout=timeout)
         self._connected = False
 
-    def post(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    def send(self, method: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         reused = self._connected
         try:
-            return self._exchange(body, headers)
+            return self._exchange(method, body, headers)
         except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
             if not reused:
                 raise
             # The integration closed the kept-alive connection while it was idle: once more on a fresh
             # one, as HTTP clients do for a reused connection.
-            return self._exchange(body, headers)
+            return self._exchange(method, body, headers)
 
-    def _exchange(self, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    def _exchange(self, method: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
         try:
-            self._connection.request("POST", self._path, body=body, headers=headers)
+            self._connection.request(method, self._path, body=body, headers=headers)
             self._connected = True
             response = self._connection.getresponse()
             answer = response.read()

@@ -76,6 +76,8 @@ class ContractReport:
     seed: int
     examples: int
     timeout: float
+    # Which contract: "outgoing" (a custom channel's Outgoing URL) or "application" (an app's webhook).
+    kind: str = "outgoing"
     checks: list[CheckResult] = field(default_factory=list)
     seconds: float = 0.0
     # SHA-256 over every payload sent, in order: equal for two runs that sent the same payloads.
@@ -96,8 +98,8 @@ class ContractReport:
     def format(self) -> str:
         """The report for humans: a summary line per check, then each violation with its payload."""
         lines = [
-            f"Outgoing contract of {self.url} ({self.scheme}, seed {self.seed}, {self.examples} examples, "
-            f"timeout {self.timeout:g} s)"
+            f"{self.kind.capitalize()} contract of {self.url} ({self.scheme}, seed {self.seed}, "
+            f"{self.examples} examples, timeout {self.timeout:g} s)"
         ]
         for check in self.checks:
             mark = "ok  " if check.ok else "FAIL"
@@ -124,7 +126,7 @@ class ContractReport:
         """One JUnit test case per check, for CI systems that read JUnit XML."""
         suite = ElementTree.Element(
             "testsuite",
-            name="front-emulator contract outgoing",
+            name=f"front-emulator contract {self.kind}",
             tests=str(len(self.checks)),
             failures=str(len(self.violations)),
             errors="0",
@@ -137,7 +139,7 @@ class ContractReport:
             case = ElementTree.SubElement(
                 suite,
                 "testcase",
-                classname="front_emulator.contract.outgoing",
+                classname=f"front_emulator.contract.{self.kind}",
                 name=f"{check.name}: {check.description}",
                 time=f"{check.seconds:.3f}",
             )

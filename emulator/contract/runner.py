@@ -36,7 +36,15 @@ from emulator.contract.report import CheckResult, ContractReport, Violation
 from emulator.contract.strategies import DEFAULT_BASE_URL, DEFAULT_CHANNEL_ADDRESS, outgoing_messages
 from emulator.signing import SCHEMES
 
-__all__ = ["SIGNED_CHECK", "assert_outgoing_contract", "run_outgoing_contract"]
+__all__ = [
+    "SIGNED_CHECK",
+    "assert_outgoing_contract",
+    "check_budget",
+    "flag_refusing_everything",
+    "passed",
+    "per_check",
+    "run_outgoing_contract",
+]
 
 SIGNED_CHECK = "signed messages"
 
@@ -64,11 +72,8 @@ def run_outgoing_contract(
     """
     if scheme not in SCHEMES:
         raise ValueError(f"unknown signing scheme {scheme!r}; known schemes: {', '.join(SCHEMES)}")
-    if examples < 1:
-        raise ValueError("examples must be at least 1")
-    if timeout <= 0:
-        raise ValueError("timeout must be a positive number of seconds")
-    per_forgery = forged_examples if forged_examples is not None else max(2, min(10, examples // 10))
+    check_budget(examples, timeout)
+    per_forgery = per_check(examples, forged_examples)
     forgeries = forgeries_for(scheme)
     driver = Driver(seed, shrink_seconds, progress, total=examples + per_forgery * len(forgeries))
     prober = Prober(url, secret, scheme, timeout)
@@ -85,7 +90,7 @@ def run_outgoing_contract(
                 prober.signed,
             )
         )
-        _check_genuine_accepted(report.checks[0], prober.smallest_signed)
+        flag_refusing_everything(report.checks[0], prober.smallest_signed)
         for name in forgeries:
             report.checks.append(
                 driver.check(
@@ -103,7 +108,20 @@ def run_outgoing_contract(
     return report
 
 
-def _check_genuine_accepted(check: CheckResult, smallest: tuple[dict[str, Any], Exchange] | None) -> None:
+def check_budget(examples: int, timeout: float) -> None:
+    if examples < 1:
+        raise ValueError("examples must be at least 1")
+    if timeout <= 0:
+        raise ValueError("timeout must be a positive number of seconds")
+
+
+def per_check(examples: int, chosen: int | None) -> int:
+    """Examples for a secondary check (a kind of forgery, an event): a tenth of ``examples``, at least 2
+    and at most 10, unless ``chosen``."""
+    return chosen if chosen is not None else max(2, min(10, examples // 10))
+
+
+def flag_refusing_everything(check: CheckResult, smallest: tuple[dict[str, Any], Exchange] | None) -> None:
     """An integration that refuses every genuine request passes the forgery checks trivially: flag it."""
     refusals = check.answers["authentication_required"] + check.answers["forbidden"]
     if check.violation is None and smallest is not None and check.examples and refusals == check.examples:
@@ -128,7 +146,11 @@ def assert_outgoing_contract(url: str, secret: str, **options: Any) -> ContractR
 
     >>> assert_outgoing_contract(bridge_url, secret, examples=25)  # doctest: +SKIP
     """
-    report = run_outgoing_contract(url, secret, **options)
+    return passed(run_outgoing_contract(url, secret, **options))
+
+
+def passed(report: ContractReport) -> ContractReport:
+    """``report`` when every check passed; else an AssertionError with the report, for pytest to show."""
     if not report.ok:
         raise AssertionError("\n" + report.format())
     return report

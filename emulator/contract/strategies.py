@@ -32,6 +32,7 @@ from emulator.domain.rendering import blurb_of, html_to_text
 
 __all__ = [
     "custom_messages",
+    "front_ids",
     "invalid_custom_messages",
     "outgoing_message_schema",
     "outgoing_messages",
@@ -131,7 +132,7 @@ def _drop(schema: dict[str, Any], names: tuple[str, ...]) -> None:
 
 
 @cache
-def _ids(prefix: str) -> st.SearchStrategy[str]:
+def front_ids(prefix: str) -> st.SearchStrategy[str]:
     """Front's ids: a prefix and a base-36 number (the schemas' ``^msg_[0-9a-z]+$`` and friends)."""
     return st.integers(0, 36**8 - 1).map(lambda number: prefix + _base36(number))
 
@@ -213,7 +214,7 @@ def _emails() -> st.SearchStrategy[str]:
 def _handles() -> st.SearchStrategy[str]:
     """Contact handles of the three contact types: an email, a phone number, a chat visitor id."""
     return st.one_of(
-        _ids("visitor-"),
+        front_ids("visitor-"),
         st.integers(0, 10**7 - 1).map(lambda number: f"+1555{number:07d}"),
         _emails(),
     )
@@ -240,11 +241,11 @@ def _message_parts() -> st.SearchStrategy[dict[str, Any]]:
     """
     parts = {
         "document": from_schema(_generation_schema()),
-        "message_id": _ids("msg_"),
+        "message_id": front_ids("msg_"),
         "message_uid": st.integers(0, 2**128 - 1).map(lambda number: f"{number:032x}"),
-        "teammate_id": _ids("tea_"),
+        "teammate_id": front_ids("tea_"),
         "email": _emails(),
-        "conversation_id": _ids("cnv_"),
+        "conversation_id": front_ids("cnv_"),
         "millis": st.integers(0, 999),
         "text": _texts(),
         "contacts": st.lists(_handles(), min_size=1, max_size=2, unique=True),
@@ -278,7 +279,7 @@ def outgoing_messages(
     related: dict[str, str] = {"conversation": f"{base}/conversations/{parts['conversation_id']}"}
     headers: dict[str, str] = {}
     if kind == "reply":
-        replied_to = draw(_ids("msg_"))
+        replied_to = draw(front_ids("msg_"))
         related["message_replied_to"] = f"{base}/messages/{replied_to}"
         headers["in_reply_to"] = replied_to
     related["message_seen"] = f"{link}/seen"
@@ -314,7 +315,7 @@ def outgoing_messages(
 
     attachments: dict[str, dict[str, Any]] = {}
     for attachment in document["attachments"]:
-        attachment_id = draw(_ids("fil_"))
+        attachment_id = draw(front_ids("fil_"))
         # Attachment ids are unique within a message: the download URL is built from them.
         url = f"{link}/download/{attachment_id}"
         attachments[attachment_id] = {"id": attachment_id, "url": url, **attachment}
