@@ -124,7 +124,10 @@ def _contract_options(parser: argparse.ArgumentParser, url_help: str, secret_hel
     parser.add_argument("--timeout", type=float, default=7.0, help="seconds per answer (default 7)")
     parser.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report")
     parser.add_argument(
-        "--shrink-seconds", type=float, default=5.0, help="time to shrink each failure (default 5)"
+        "--shrink-seconds",
+        type=float,
+        default=5.0,
+        help="time to shrink each failure; 0 reports it as found (default 5)",
     )
 
 

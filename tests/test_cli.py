@@ -382,7 +382,6 @@ def test_readyz_pid_of_a_killed_or_vanished_process(tmp_path: Path) -> None:
     )
 
 
-
 def test_contract_without_the_contract_extra_exits_2_naming_it(tmp_path: Path) -> None:
     # A `hypothesis` that cannot be imported, first on the path, as after `pip install front-emulator`.
     stub = tmp_path / "without-hypothesis" / "hypothesis"

@@ -85,7 +85,8 @@ class Driver:
             database=None,
             deadline=None,
             derandomize=False,
-            phases=(Phase.generate, Phase.shrink),
+            # No time to shrink: the first failing payload is the one reported.
+            phases=(Phase.generate, Phase.shrink) if self.shrink_seconds > 0 else (Phase.generate,),
             suppress_health_check=list(HealthCheck),
             verbosity=Verbosity.quiet,
             report_multiple_bugs=False,

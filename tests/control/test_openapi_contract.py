@@ -77,6 +77,7 @@ def test_control_plane_answers_as_its_openapi_document_says(case: Any) -> None:
 
 def test_allow_header_of_requests_names_both_methods() -> None:
     """Two routes serve the path (control/routes.py); the 405 names the methods of both."""
+
     async def options() -> httpx.Response:
         transport = httpx.ASGITransport(app=APP)
         async with httpx.AsyncClient(transport=transport, base_url=BASE_URL) as client:
