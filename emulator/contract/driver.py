@@ -124,7 +124,8 @@ class Driver:
                 request_headers=exchange.headers,
                 answer_status=exchange.status,
                 answer_body=None if exchange.status is None else exchange.body.decode("utf-8", "replace"),
-                found_bytes=shrinking.found_bytes,
+                # Nothing was shrunk when there was no time to.
+                found_bytes=shrinking.found_bytes if self.shrink_seconds > 0 else 0,
             )
         # The check may end early (first failure): the progress bar still reaches its share.
         self.done = progress_start + examples

@@ -85,28 +85,37 @@ def test_the_partner_app_passes_through_the_cli(apps: dict[str, PartnerApp], tmp
     assert apps["partner"].events[-1]["type"] == "delete"
 
 
+# Quoted in docs/contract-testing.md; `app_url` is the user's fixture starting their app.
+ONE_LINER = """
+from emulator.contract import assert_application_contract
+
+
+def test_my_app_passes_the_application_contract(app_url):
+    assert_application_contract(app_url + "/front", "application-contract-secret", examples=3)
+"""
+
+
 def test_the_pytest_one_liner_passes_the_app_and_fails_a_broken_one(
     apps: dict[str, PartnerApp], pytester: pytest.Pytester
 ) -> None:
-    pytester.makepyfile(
+    urls = [apps["partner"].public_url, apps["no_external_ids"].public_url]
+    pytester.makeconftest(
         f"""
-        from emulator.contract import assert_application_contract
+        import pytest
 
-        def test_partner_app():
-            url = {authorization_url(apps, "partner")!r}
-            report = assert_application_contract(url, {SECRET!r}, examples=3)
-            assert report.checks[1].examples == 3
-
-        def test_broken_app():
-            assert_application_contract(
-                {authorization_url(apps, "no_external_ids")!r}, {SECRET!r}, examples=2, shrink_seconds=0
-            )
+        @pytest.fixture(params={urls!r}, ids=["partner", "no_external_ids"])
+        def app_url(request):
+            return request.param
         """
     )
+    pytester.makepyfile(ONE_LINER)
     result = pytester.runpytest("-p", "no:cacheprovider", "-p", "no:randomly")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
-        ["*[[]message events[]] success_without_external_ids: answered success without*"]
+        [
+            "*[[]message events[]] success_without_external_ids: answered success without*",
+            "FAILED *test_my_app_passes_the_application_contract[[]no_external_ids[]]*",
+        ]
     )
 
 
