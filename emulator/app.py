@@ -17,6 +17,8 @@ from emulator.api.channel_api import (
     update_channel_or_status,
     update_message_status,
 )
+from emulator.api.channel_calls import routes as channel_call_routes
+from emulator.api.channel_templates import routes as channel_template_routes
 from emulator.api.gate import RateLimitAndJournalMiddleware
 from emulator.api.incoming import IncomingMessages
 from emulator.api.reading import (
@@ -31,6 +33,7 @@ from emulator.api.reading import (
 from emulator.api.sending import compose_message, reply_to_conversation
 from emulator.config import Config
 from emulator.control.applications import routes as application_control_routes
+from emulator.control.calls import routes as call_control_routes
 from emulator.control.faults import routes as fault_control_routes
 from emulator.control.outbox import routes as outbound_control_routes
 from emulator.control.routes import routes as control_routes
@@ -91,10 +94,14 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
             update_message_status,
             methods=["PUT"],
         ),
+        # Its calls and message templates: emulator/api/channel_calls.py, emulator/api/channel_templates.py.
+        *channel_call_routes,
+        *channel_template_routes,
         *around_routes,
         *control_routes,
         *outbound_control_routes,
         *application_control_routes,
+        *call_control_routes,
         *fault_control_routes,
         # The inspector (GET / redirects to it) last: it ends with a catch-all for /_emulator/ui/*.
         *ui_routes,

@@ -156,6 +156,15 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
         query={name: _STRING for name in ("application_uid", "channel_id", "type")},
         answers={200: "app-event-list", 400: "error"},
     ),
+    ("GET", "/_emulator/channels/{channel_id}/calls"): Operation(
+        "An application channel's calls, as its app reported them", answers={200: "call-list", 404: "error"}
+    ),
+    ("GET", "/_emulator/channels/{channel_id}/calls/{external_call_id}"): Operation(
+        "One call: status history, recordings, summary, transcript", answers={200: "call", 404: "error"}
+    ),
+    ("GET", "/_emulator/channels/{channel_id}/message_templates"): Operation(
+        "An application channel's message templates", answers={200: "message-template-list", 404: "error"}
+    ),
     ("POST", "/_emulator/faults"): Operation(
         "Add a fault: matching Front API requests get an error status, latency, a dropped connection or "
         "a 202 whose message is never created",

@@ -219,8 +219,25 @@ class InboundCreation:
     def _create_synced(self, item: _AwaitingSync, due: float) -> Message:
         """An application channel's message: threaded by the app's external conversation id, dated by
         its delivered_at when it gave one."""
-        synced = item.synced
-        channel = item.channel
+        key = ("external_conversation_id", item.synced.external.external_conversation_id)
+        return self._file_app_message(item.channel, key, item.synced, item.message_uid, due, keep_ids=True)
+
+    def add_call_message(self, channel: Channel, thread_root: str, call: SyncedMessage) -> Message:
+        """A call's message (emulator/domain/call_reports.py), created at once rather than after the
+        creation delay (the app's next request names the call), threaded by the call's first leg. The
+        call's ids stay the call's: the message is no synced message the app could update as one."""
+        key = ("external_call_id", thread_root)
+        return self._file_app_message(channel, key, call, None, self.clock.now(), keep_ids=False)
+
+    def _file_app_message(
+        self,
+        channel: Channel,
+        key: ThreadKey,
+        synced: SyncedMessage,
+        message_uid: str | None,
+        due: float,
+        keep_ids: bool,
+    ) -> Message:
         created_at = round(synced.delivered_at if synced.delivered_at is not None else due, 3)
         handles = [
             normalise_handle(contact.handle) if self.normalise_phone_handles else contact.handle
@@ -237,7 +254,6 @@ class InboundCreation:
             )
             for handle, contact in zip(handles, synced.contacts, strict=True)
         )
-        key = ("external_conversation_id", synced.external.external_conversation_id)
         conversation = self._conversation_for(channel, key)
         is_reply = conversation is not None
         if conversation is None:
@@ -258,7 +274,7 @@ class InboundCreation:
             conversation,
             created_at,
             synced.attachments,
-            item.message_uid,
+            message_uid,
             is_inbound=synced.is_inbound,
             subject=synced.subject,
             body_source=synced.body,
@@ -268,7 +284,7 @@ class InboundCreation:
             author_id=synced.author_id,
             # The app has already sent an outbound sync: it is not delivered again.
             delivery_status=None if synced.is_inbound else "sent",
-            external=synced.external,
+            external=synced.external if keep_ids else None,
         )
         source: EventSource = "recipient" if synced.is_inbound else "teammate" if synced.author_id else "api"
         kind: EventType = "inbound" if synced.is_inbound else "out_reply" if is_reply else "outbound"

@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any
 
 from emulator.domain.app_events import AppEvent
+from emulator.domain.calls import Call, CallBook
 from emulator.domain.clock import Clock, ControllableClock
 from emulator.domain.comments import CommentBook
 from emulator.domain.contacts import ContactBook
@@ -23,6 +24,7 @@ from emulator.domain.deliveries import Delivery
 from emulator.domain.events import EventLog, EventSource, status_change_event
 from emulator.domain.ids import IdSource
 from emulator.domain.import_book import ImportBook
+from emulator.domain.message_templates import MessageTemplate, MessageTemplateBook
 from emulator.domain.messages import (
     Conversation,
     ConversationStatus,
@@ -122,6 +124,8 @@ class Store(InboundCreation, StoreLookups):
         self.comments = CommentBook()
         self.tags = TagBook()
         self.imports = ImportBook()
+        self.calls = CallBook()
+        self.message_templates = MessageTemplateBook()
         self._channel_recipients = {}
         self._seq = 0
         # The event journal (emulator/domain/app_events.py), oldest first.
@@ -180,6 +184,21 @@ class Store(InboundCreation, StoreLookups):
         key = ("external_conversation_id", ids.external_conversation_id)
         self._threads.setdefault((message.channel_id, key), conversation)
         self.notify_message(message)
+
+    def put_call(self, call: Call) -> None:
+        """A new or updated call (emulator/domain/call_reports.py); its message shows it."""
+        self.calls.put(call)
+        self.notify(
+            "message_state",
+            channel_id=call.channel_id,
+            conversation_id=call.conversation_id,
+            message_id=call.message_id,
+        )
+
+    def put_message_template(self, template: MessageTemplate) -> None:
+        """A new or changed application message template (emulator/domain/message_templates.py)."""
+        self.message_templates.put(template)
+        self.notify("channel_changed", channel_id=template.channel_id)
 
     def set_conversation_status(self, conversation: Conversation, status: str) -> None:
         """Front's PATCH statuses: archived, open (back to assigned/unassigned), deleted."""

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from emulator.domain.calls import Call
 from emulator.domain.inboxes import inbox_of_channel
-from emulator.domain.messages import Conversation, Message, Recipient
+from emulator.domain.messages import Attachment, Conversation, Message, Recipient
+from emulator.domain.rendering import blurb_of, rendered_body
 from emulator.domain.store import Store
 from emulator.domain.tags import Tag
 from emulator.domain.workspace import Channel, Teammate
@@ -61,7 +63,7 @@ def message_json(base: str, message: Message, store: Store) -> dict[str, Any]:
     }
     if message.replied_to_id is not None:
         related["message_replied_to"] = f"{base}/messages/{message.replied_to_id}"
-    return {
+    document = {
         "_links": {"self": link, "related": related},
         "id": message.id,
         "message_uid": message.message_uid,
@@ -77,19 +79,34 @@ def message_json(base: str, message: Message, store: Store) -> dict[str, Any]:
         "recipients": [recipient_json(base, recipient) for recipient in message.recipients],
         "body": message.body,
         "text": text,
-        "attachments": [
-            {
-                "id": attachment.id,
-                "filename": attachment.filename,
-                "url": f"{link}/download/{attachment.id}",
-                "content_type": attachment.content_type,
-                "size": attachment.size,
-                "metadata": {"is_inline": False},
-            }
-            for attachment in message.attachments
-        ],
+        "attachments": [attachment_json(link, attachment) for attachment in message.attachments],
         "metadata": metadata,
     }
+    call = store.calls.of_message(message.id)
+    return document if call is None else _call_message_json(document, link, call)
+
+
+def attachment_json(message_link: str, attachment: Attachment) -> dict[str, Any]:
+    return {
+        "id": attachment.id,
+        "filename": attachment.filename,
+        "url": f"{message_link}/download/{attachment.id}",
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "metadata": {"is_inline": False},
+    }
+
+
+def _call_message_json(document: dict[str, Any], link: str, call: Call) -> dict[str, Any]:
+    """A call's message as the call is now (emulator/domain/calls.py): type `call`, its recordings as
+    attachments, its id and duration in `metadata` (Front's Message has both fields)."""
+    body, text = rendered_body(call.body_html(), "html")
+    document.update(type="call", body=body, text=text, blurb=blurb_of(text))
+    document["attachments"] = [attachment_json(link, recording.attachment) for recording in call.recordings]
+    document["metadata"]["external_id"] = call.external_call_id
+    if call.duration is not None:
+        document["metadata"]["duration"] = call.duration
+    return document
 
 
 def conversation_json(base: str, conversation: Conversation, store: Store) -> dict[str, Any]:
