@@ -14,6 +14,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from emulator.schemas import all_schemas, schema_directory, validator
+from tests.api.call_schema_cases import CALL_SCHEMA_DOCUMENTS, call_schema_wrong_payloads
 from tests.conftest import CHANNEL, post_message, read_message
 
 # The repository's own extract of Front's published core-api.json (spec/README.md says how to refresh it).
@@ -536,7 +537,7 @@ WRONG_PAYLOADS: dict[str, list[tuple[dict[str, Any], list[str]]]] = {
     "message": [
         (
             {"/type": "email", "/is_inbound": "yes"},
-            ["/is_inbound: must be true or false", '/type: must be "custom"'],
+            ["/is_inbound: must be true or false", "/type: must be one of: custom, call"],
         ),
         (
             {"/recipients": [], "/metadata/thread_ref": 7},
@@ -1242,6 +1243,10 @@ WRONG_PAYLOADS.update(
         ],
     }
 )
+
+# The Channel API's calls and message templates: tests/api/call_schema_cases.py.
+OTHER_VALID_DOCUMENTS.update(CALL_SCHEMA_DOCUMENTS)
+WRONG_PAYLOADS.update(call_schema_wrong_payloads(_DELETE))
 
 
 # Contact writes and imported messages (tests/api/test_contacts_write.py, test_imported_messages.py).
