@@ -14,9 +14,9 @@ from starlette.testclient import TestClient
 
 from emulator.schemas import all_schemas
 from tests.api.channel_clients import as_started, module_emulator
+from tests.api.test_channel_api_schemas import _differences
 from tests.channel_jwts import APP_CHANNEL, bearer, channel_jwt
 from tests.conftest import AUTH, CHANNEL
-from tests.test_channel_api_schemas import _differences
 
 TEMPLATES = f"/channels/{APP_CHANNEL}/application_message_templates"
 CONTROL = f"/_emulator/channels/{APP_CHANNEL}/message_templates"
