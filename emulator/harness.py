@@ -315,6 +315,18 @@ class EmulatorClient:
         )
         return str(answer["message_uid"])
 
+    def channel_call(self, channel_id: str, external_call_id: str) -> dict[str, Any]:
+        """A call the channel's app reported (POST /channels/{id}/calls…): status history, recordings,
+        summary, transcript and its message's id; EmulatorError when the channel has no such call."""
+        return self.document("GET", f"/_emulator/channels/{channel_id}/calls/{external_call_id}")
+
+    def message_templates(self, channel_id: str) -> list[dict[str, Any]]:
+        """The application message templates the channel's app imported, in the order first imported."""
+        templates: list[dict[str, Any]] = self.document(
+            "GET", f"/_emulator/channels/{channel_id}/message_templates"
+        )["_results"]
+        return templates
+
     def app_events(self, **filters: str) -> list[dict[str, Any]]:
         """The event journal (events sent to apps), filtered by application_uid, channel_id or type."""
         events: list[dict[str, Any]] = self.document("GET", "/_emulator/app_events", params=filters)[

@@ -15,11 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
 
+from emulator.harness import EmulatorClient, EmulatorError
 from emulator.schemas import all_schemas, validator
 from tests.api.channel_clients import as_started, module_emulator
 from tests.api.test_channel_api_schemas import _differences
 from tests.channel_jwts import APP_CHANNEL, bearer, channel_jwt
-from tests.conftest import AUTH, CHANNEL
+from tests.conftest import AUTH, CHANNEL, IN_PROCESS_URL
 
 CALLS = f"/channels/{APP_CHANNEL}/calls"
 CONTROL = f"/_emulator/channels/{APP_CHANNEL}/calls"
@@ -468,3 +469,12 @@ def test_a_call_message_is_a_message_front_declares() -> None:
     details = schema.details(shape)
     assert "/type: must be one of: custom, call" in details
     assert "/metadata/duration: must be >= 0" in details
+
+
+def test_the_harness_reads_a_call_and_names_a_missing_one(client: TestClient) -> None:
+    front = EmulatorClient(client, IN_PROCESS_URL)
+    token = {"Authorization": f"Bearer {front.channel_jwt(APP_CHANNEL)}"}
+    front.call("POST", CALLS, expected=202, json=new_call(), headers=token)
+    assert front.channel_call(APP_CHANNEL, "call-1")["status"] == "ringing"
+    with pytest.raises(EmulatorError, match="Call 'nope' not found on channel"):
+        front.channel_call(APP_CHANNEL, "nope")

@@ -12,11 +12,12 @@ import jsonschema
 import pytest
 from starlette.testclient import TestClient
 
+from emulator.harness import EmulatorClient
 from emulator.schemas import all_schemas
 from tests.api.channel_clients import as_started, module_emulator
 from tests.api.test_channel_api_schemas import _differences
 from tests.channel_jwts import APP_CHANNEL, bearer, channel_jwt
-from tests.conftest import AUTH, CHANNEL
+from tests.conftest import AUTH, CHANNEL, IN_PROCESS_URL
 
 TEMPLATES = f"/channels/{APP_CHANNEL}/application_message_templates"
 CONTROL = f"/_emulator/channels/{APP_CHANNEL}/message_templates"
@@ -183,3 +184,9 @@ def test_the_answer_schema_is_fronts_with_a_whole_number() -> None:
         "integer",
     )
     jsonschema.validate({"template_id": 1}, _spec_answer_schema())
+
+
+def test_the_harness_lists_a_channels_templates(client: TestClient) -> None:
+    sent(client, "PUT", TEMPLATES, template())
+    front = EmulatorClient(client, IN_PROCESS_URL)
+    assert [item["external_id"] for item in front.message_templates(APP_CHANNEL)] == ["order-shipped"]
