@@ -32,6 +32,7 @@ Anything else (other types, non-string keys, circular references) raises ``TypeE
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sized
 from json.encoder import encode_basestring  # C-accelerated; escapes exactly what JavaScript escapes
 
 __all__ = ["stringify", "stringify_bytes"]
@@ -113,44 +114,37 @@ def _encode(value: object, out: list[str], active: set[int]) -> None:
 
 
 def _encode_array(items: list[object] | tuple[object, ...], out: list[str], active: set[int]) -> None:
-    if not items:
-        out.append("[]")
-        return
-    marker = id(items)
-    if marker in active:
-        raise TypeError("Converting circular structure to JSON")
-    active.add(marker)
-    out.append("[")
-    first = True
-    for item in items:
-        if first:
-            first = False
-        else:
-            out.append(",")
-        _encode(item, out, active)
-    out.append("]")
-    active.discard(marker)
+    _encode_container(items, "[]", ((None, item) for item in items), out, active)
 
 
 def _encode_object(obj: dict[object, object], out: list[str], active: set[int]) -> None:
-    if not obj:
-        out.append("{}")
+    _encode_container(obj, "{}", _javascript_order(obj), out, active)
+
+
+def _encode_container(
+    container: Sized,
+    brackets: str,
+    entries: Iterable[tuple[str | None, object]],
+    out: list[str],
+    active: set[int],
+) -> None:
+    """An array (entries without keys) or an object, refusing a cycle as JSON.stringify does."""
+    if not container:
+        out.append(brackets)
         return
-    marker = id(obj)
+    marker = id(container)
     if marker in active:
         raise TypeError("Converting circular structure to JSON")
     active.add(marker)
-    out.append("{")
-    first = True
-    for key, item in _javascript_order(obj):
-        if first:
-            first = False
-        else:
+    out.append(brackets[0])
+    for index, (key, item) in enumerate(entries):
+        if index:
             out.append(",")
-        out.append(encode_basestring(key))
-        out.append(":")
+        if key is not None:
+            out.append(encode_basestring(key))
+            out.append(":")
         _encode(item, out, active)
-    out.append("}")
+    out.append(brackets[1])
     active.discard(marker)
 
 
