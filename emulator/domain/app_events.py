@@ -6,26 +6,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from emulator.domain.journalled_requests import JournalledRequest
+
 EventOutcome = Literal["accepted", "refused", "failed"]
 
 
 @dataclass(frozen=True, slots=True)
-class AppEvent:
+class AppEvent(JournalledRequest):
     id: str
     type: str
     application_uid: str
     channel_id: str | None
     method: str
-    url: str
-    request_headers: dict[str, str]
-    request_body: str
-    signature_input: dict[str, Any]
-    started_at: float
     # accepted: the app answered as Front expects; refused: it answered something else; failed: no answer.
     outcome: EventOutcome
-    reason: str | None
-    answer_status: int | None = None
-    answer_body: str | None = None
     message_id: str | None = None
 
     def as_document(self) -> dict[str, Any]:
@@ -35,13 +29,7 @@ class AppEvent:
             "application_uid": self.application_uid,
             "channel_id": self.channel_id,
             "message_id": self.message_id,
-            "request": {
-                "method": self.method,
-                "url": self.url,
-                "headers": self.request_headers,
-                "body": self.request_body,
-                "signature_input": self.signature_input,
-            },
+            "request": self.request_document(method=self.method, url=self.url),
             "answer": None
             if self.answer_status is None
             else {"status": self.answer_status, "body": self.answer_body},

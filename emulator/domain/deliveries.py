@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from emulator.domain.journalled_requests import JournalledRequest
+
 Outcome = Literal["sent", "failed"]
 # The delivery journal keeps the newest deliveries up to both bounds (the oldest are dropped and counted),
 # and of each answer at most MAX_JOURNALLED_DELIVERY_ANSWER_BYTES (flagged `truncated`).
@@ -16,25 +18,16 @@ UNRECORDED = ""
 
 
 @dataclass(frozen=True, slots=True)
-class Delivery:
+class Delivery(JournalledRequest):
     id: str
     message_id: str
     channel_id: str
     conversation_id: str
     attempt: int
-    url: str
-    request_headers: dict[str, str]
-    request_body: str
-    # What the signature was computed from: scheme, key name, timestamp, and the signed string's length.
-    signature_input: dict[str, Any]
-    started_at: float
     duration_ms: float
     outcome: Outcome
     error_type: str | None
-    reason: str | None
-    answer_status: int | None = None
     answer_headers: dict[str, str] | None = None
-    answer_body: str | None = None
     # Whether the answer matched schemas/outgoing-answer.json; None when there was no answer at all.
     answer_conforms: bool | None = None
     redelivery_of: str | None = None
@@ -62,11 +55,7 @@ class Delivery:
             "conversation_id": self.conversation_id,
             "attempt": self.attempt,
             "url": self.url,
-            "request": {
-                "headers": self.request_headers,
-                "body": self.request_body,
-                "signature_input": self.signature_input,
-            },
+            "request": self.request_document(),
             "answer": None
             if self.answer_status is None
             else {

@@ -1,4 +1,4 @@
-"""Stores for domain unit tests: the default workspace, a frozen clock, a fixed seed."""
+"""Stores for domain unit tests (the default workspace, a frozen clock, a fixed seed), and what they hold."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from emulator.app import create_store
 from emulator.config import Config
 from emulator.domain.clock import FrozenClock
 from emulator.domain.creation_delay import CreationDelay
+from emulator.domain.deliveries import UNRECORDED, Delivery
 from emulator.domain.messages import Conversation, IncomingMessage, Message, Recipient, TeammateMessage
 from emulator.domain.store import Store
 
@@ -40,3 +41,25 @@ def outbound(store: Store, conversation: Conversation, body: str = "<p>Hello</p>
     assert channel is not None
     teammate = TeammateMessage(body=body, recipients=(Recipient("visitor-1", "to"),), author_id=ADA)
     return store.add_outbound(channel, conversation, teammate, conversation.contact)
+
+
+def attempt_of(
+    message: Message, attempt: int = 1, error_type: str | None = None, reason: str | None = None
+) -> Delivery:
+    """What the delivery engine hands the outbox after one attempt: failed when `error_type` is given."""
+    return Delivery(
+        id=UNRECORDED,
+        message_id=message.id,
+        channel_id=message.channel_id,
+        conversation_id=message.conversation_id,
+        attempt=attempt,
+        url="http://integration.test/",
+        request_headers={},
+        request_body="{}",
+        signature_input={},
+        started_at=START,
+        duration_ms=1.0,
+        outcome="failed" if error_type else "sent",
+        error_type=error_type,
+        reason=reason,
+    )

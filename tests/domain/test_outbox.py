@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import pytest
 
-from emulator.domain.deliveries import UNRECORDED, Delivery
+from emulator.domain.deliveries import Delivery
 from emulator.domain.messages import Message
 from emulator.domain.outbox import FINAL_ERROR_TYPES, Send, backoff
 from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
-from tests.domain.helpers import CHANNEL, START, conversation_of, inbound, make_store, outbound
+from tests.domain.helpers import START, attempt_of, conversation_of, inbound, make_store, outbound
 
 
 def pending(store: Store, number: int = 1) -> Message:
@@ -19,12 +19,7 @@ def pending(store: Store, number: int = 1) -> Message:
 
 
 def attempt(send: Send, error_type: str | None) -> Delivery:
-    message = send.message
-    reason = "Why." if error_type else None
-    return Delivery(
-        UNRECORDED, message.id, CHANNEL, message.conversation_id, send.attempt, "http://x.test/", {}, "", {},
-        START, 1.0, "failed" if error_type else "sent", error_type, reason,
-    )  # fmt: skip
+    return attempt_of(send.message, send.attempt, error_type, "Why." if error_type else None)
 
 
 def advance(store: Store, seconds: float) -> None:

@@ -6,8 +6,7 @@ from dataclasses import replace
 
 import pytest
 
-from emulator.domain.deliveries import UNRECORDED, Delivery
-from tests.domain.helpers import CHANNEL, START, conversation_of, inbound, make_store, outbound
+from tests.domain.helpers import CHANNEL, START, attempt_of, conversation_of, inbound, make_store, outbound
 
 
 def test_an_accepted_message_awaits_creation_until_its_time() -> None:
@@ -100,22 +99,7 @@ def test_an_attempt_from_an_earlier_generation_is_dropped_and_takes_no_id() -> N
     [send] = store.outbox.due_sends()
     store.reset()
     ids_before = store.ids.state()
-    attempt = Delivery(
-        id=UNRECORDED,
-        message_id=message.id,
-        channel_id=CHANNEL,
-        conversation_id=message.conversation_id,
-        attempt=1,
-        url="http://integration.test/",
-        request_headers={},
-        request_body="{}",
-        signature_input={},
-        started_at=START,
-        duration_ms=1.0,
-        outcome="sent",
-        error_type=None,
-        reason=None,
-    )
+    attempt = attempt_of(message)
     assert store.outbox.record(generation, send, attempt, retries=0) is None
     store.outbox.abandon(generation, send, "gone")
     assert not store.deliveries and store.ids.state() == ids_before
@@ -128,10 +112,7 @@ def test_a_current_attempt_is_journalled_and_ends_its_message() -> None:
     message = outbound(store, conversation)
     [send] = store.outbox.due_sends()
     assert message.delivery_status == "sending" and store.outbox.in_flight == 1
-    attempt = Delivery(
-        UNRECORDED, message.id, CHANNEL, conversation.id, 1, "http://integration.test/", {}, "{}", {}, START,
-        1.0, "failed", "forbidden", "Blocked.",
-    )  # fmt: skip
+    attempt = attempt_of(message, error_type="forbidden", reason="Blocked.")
     delivery = store.outbox.record(store.generation, send, attempt, retries=3)
     assert delivery is not None and delivery.id.startswith("dlv_") and store.delivery(delivery.id) is delivery
     assert (message.delivery_status, message.error_type, message.error_reason) == (
