@@ -36,6 +36,7 @@ import hmac
 import math
 import time
 from collections.abc import Mapping
+from typing import TypedDict, Unpack
 
 from emulator.outbound.javascript_json import stringify_bytes
 
@@ -191,25 +192,31 @@ def verify(
         )
 
 
+class Freshness(TypedDict, total=False):
+    """:func:`verify`'s keyword-only ``tolerance`` and ``now``, for what passes them on."""
+
+    tolerance: float
+    now: float | None
+
+
 def verify_json(
     headers: Mapping[str, str],
     parsed_json: object,
     secret: str,
     scheme: str = "sha1-body",
-    *,
-    tolerance: float = 300.0,
-    now: float | None = None,
+    **freshness: Unpack[Freshness],
 ) -> None:
     """Verify the way Node receivers do: ``verify`` the bytes of ``JSON.stringify(parsed_json)``.
 
-    Use it when the framework only hands over the parsed body. Raises what :func:`verify` raises.
+    Use it when the framework only hands over the parsed body. Takes :func:`verify`'s keyword-only
+    ``tolerance`` and ``now``, and raises what it raises.
 
     >>> import json
     >>> sent = b'{"created_at":1453770984,"text":"caf\\xc3\\xa9"}'
     >>> headers = signature_headers(sent, "k", "sha1-body")
     >>> verify_json(headers, json.loads(sent), "k")
     """
-    verify(headers, stringify_bytes(parsed_json), secret, scheme, tolerance=tolerance, now=now)
+    verify(headers, stringify_bytes(parsed_json), secret, scheme, **freshness)
 
 
 def _check_scheme(scheme: str) -> None:

@@ -337,6 +337,13 @@ def test_custom_tolerance():
         verify(sha256_headers(), BODY, SECRET, "sha256-timestamp", tolerance=1, now=NOW + 1.5)
 
 
+def test_verify_json_takes_the_same_tolerance_and_now():
+    parsed = json.loads(BODY)
+    verify_json(sha256_headers(), parsed, SECRET, "sha256-timestamp", tolerance=3600, now=NOW + 3599)
+    with pytest.raises(StaleTimestampError, match="tolerance is 30 s"):
+        verify_json(sha256_headers(), parsed, SECRET, "sha256-timestamp", tolerance=30, now=NOW - 45)
+
+
 def test_tolerance_uses_the_real_clock_by_default():
     verify(signature_headers(BODY, SECRET, "sha256-timestamp"), BODY, SECRET, "sha256-timestamp")
     with pytest.raises(StaleTimestampError):
