@@ -30,6 +30,30 @@ EXTRACTS = {
 PUBLISHED = {"core": "core-api/core-api.json", "channel": "channel-api/channel-api.json"}
 RAW = "https://raw.githubusercontent.com/frontapp/front-api-specs"
 
+# Parts of the sample as the extract keeps them; SAMPLE adds the prose and the example the script drops.
+KEPT_TAG_PROPERTIES: dict[str, Any] = {
+    "id": {"type": "string", "pattern": "^tag_"},
+    "name": {"type": "string", "maxLength": 100},
+    "description": {"type": "string", "nullable": True},
+    "highlight": {"type": "string", "enum": ["red", "blue"], "nullable": True},
+    "parent": {"$ref": "#/components/schemas/TagParent", "nullable": True},
+    "owner": {
+        "oneOf": [{"$ref": "#/components/schemas/Owner"}, {"type": "null"}],
+        "discriminator": {
+            "propertyName": "kind",
+            "mapping": {"teammate": "#/components/schemas/TeammateOwner"},
+        },
+    },
+    "updated_at": {"type": "number", "format": "double"},
+    "labels": {"type": "array", "items": {"type": "string"}, "maxItems": 5},
+}
+KEPT_TAG_ID_PARAMETER = {
+    "in": "path",
+    "name": "tag_id",
+    "required": True,
+    "schema": {"type": "string", "default": "tag_123"},
+}
+
 # A small OpenAPI 3.0 document with the shapes Front's files use: prose at every level, a property named
 # like a keyword, $ref with a nullable sibling, a discriminator, shared parameters and responses, a path
 # outside the core extract and a schema nothing refers to.
@@ -65,20 +89,9 @@ SAMPLE: dict[str, Any] = {
                 "description": "A tag",
                 "required": ["id", "name"],
                 "properties": {
-                    "id": {"type": "string", "pattern": "^tag_", "example": "tag_1"},
-                    "name": {"type": "string", "maxLength": 100},
-                    "description": {"type": "string", "nullable": True, "description": "what it is for"},
-                    "highlight": {"type": "string", "enum": ["red", "blue"], "nullable": True},
-                    "parent": {"$ref": "#/components/schemas/TagParent", "nullable": True},
-                    "owner": {
-                        "oneOf": [{"$ref": "#/components/schemas/Owner"}, {"type": "null"}],
-                        "discriminator": {
-                            "propertyName": "kind",
-                            "mapping": {"teammate": "#/components/schemas/TeammateOwner"},
-                        },
-                    },
-                    "updated_at": {"type": "number", "format": "double"},
-                    "labels": {"type": "array", "items": {"type": "string"}, "maxItems": 5},
+                    **KEPT_TAG_PROPERTIES,
+                    "id": {**KEPT_TAG_PROPERTIES["id"], "example": "tag_1"},
+                    "description": {**KEPT_TAG_PROPERTIES["description"], "description": "what it is for"},
                 },
             },
             "TagParent": {"allOf": [{"$ref": "#/components/schemas/Owner"}], "description": "parent"},
@@ -104,13 +117,7 @@ SAMPLE: dict[str, Any] = {
                 "description": "Fetch a tag. Required scope: `tags:read`",
                 "tags": ["Tags"],
                 "parameters": [
-                    {
-                        "in": "path",
-                        "name": "tag_id",
-                        "required": True,
-                        "description": "The tag ID",
-                        "schema": {"type": "string", "default": "tag_123"},
-                    },
+                    {**KEPT_TAG_ID_PARAMETER, "description": "The tag ID"},
                     {"$ref": "#/components/parameters/limit"},
                 ],
                 "responses": {"200": {"$ref": "#/components/responses/tag"}},
@@ -143,12 +150,7 @@ EXPECTED_PATH_ITEM = {
     "get": {
         "operationId": "get-tag",
         "parameters": [
-            {
-                "in": "path",
-                "name": "tag_id",
-                "required": True,
-                "schema": {"type": "string", "default": "tag_123"},
-            },
+            KEPT_TAG_ID_PARAMETER,
             {"$ref": "#/components/parameters/limit"},
         ],
         "responses": {"200": {"$ref": "#/components/responses/tag"}},
@@ -169,22 +171,7 @@ EXPECTED_SCHEMAS = {
     "TagResponse": {
         "type": "object",
         "required": ["id", "name"],
-        "properties": {
-            "id": {"type": "string", "pattern": "^tag_"},
-            "name": {"type": "string", "maxLength": 100},
-            "description": {"type": "string", "nullable": True},
-            "highlight": {"type": "string", "enum": ["red", "blue"], "nullable": True},
-            "parent": {"$ref": "#/components/schemas/TagParent", "nullable": True},
-            "owner": {
-                "oneOf": [{"$ref": "#/components/schemas/Owner"}, {"type": "null"}],
-                "discriminator": {
-                    "propertyName": "kind",
-                    "mapping": {"teammate": "#/components/schemas/TeammateOwner"},
-                },
-            },
-            "updated_at": {"type": "number", "format": "double"},
-            "labels": {"type": "array", "items": {"type": "string"}, "maxItems": 5},
-        },
+        "properties": KEPT_TAG_PROPERTIES,
     },
     "TagParent": {"allOf": [{"$ref": "#/components/schemas/Owner"}]},
     "Owner": {"type": "object", "additionalProperties": False, "properties": {"kind": {"type": "string"}}},
