@@ -92,38 +92,53 @@ def test_json_that_is_not_an_object_is_a_400(client, body, detail):
     assert_untouched(client)
 
 
+def assert_malformed_json_400(client, body: bytes) -> None:
+    error = assert_front_error(post_raw(client, body), 400)
+    assert error["message"].startswith("Request body is")
+    assert "JSON" in error["message"]
+    assert_untouched(client)
+
+
+# A document cut before its body's value: what follows it is the fault.
+UP_TO_BODY = b'{"sender": {"handle": "v"}, "body": '
+
+
 @pytest.mark.parametrize(
     "body",
     [
         pytest.param(b"", id="empty"),
         pytest.param(b"   \n\t ", id="whitespace"),
-        pytest.param(b'{"sender": {"handle": "v"}, "body": "x"', id="truncated"),
+        pytest.param(UP_TO_BODY + b'"x"', id="truncated"),
         pytest.param(b"{'sender': 1}", id="single-quotes"),
-        pytest.param(b'{"sender": {"handle": "v"}, "body": "x",}', id="trailing-comma"),
-        pytest.param(b'{"sender": {"handle": "v"}, "body": "\xff\xfe"}', id="invalid-utf8"),
-        pytest.param(b'{"sender": {"handle": "v"}, "body": "\xc3"}', id="truncated-utf8"),
-        pytest.param(b'{"sender": {"handle": "v"}, "body": "\\ud800"}', id="lone-surrogate"),
-        pytest.param(b'{"sender": {"handle": "v"}, "body": "\\udc00x"}', id="lone-low-surrogate"),
-        pytest.param(b'{"sender": {"handle": "v"}, "body": "x", "n": NaN}', id="nan"),
-        pytest.param(b'{"sender": {"handle": "v"}, "body": "x", "n": Infinity}', id="infinity"),
-        pytest.param(b'{"sender": {"handle": "v"}, "body": "x", "n": -Infinity}', id="minus-infinity"),
-        pytest.param(b'{"sender": {"handle": "v"}, "body": "x", "n": 1e400}', id="1e400"),
-        pytest.param(
-            b'{"sender": {"handle": "v"}, "body": "x", "n": ' + b"9" * 400 + b"}", id="huge-integer"
-        ),
+        pytest.param(UP_TO_BODY + b'"x",}', id="trailing-comma"),
         pytest.param(b"[" * 100_000, id="100k-brackets"),
         pytest.param(b"[" * 100_000 + b"]" * 100_000, id="100k-nested-arrays"),
         pytest.param(b'{"a":' * 5000 + b"1" + b"}" * 5000, id="5k-nested-objects"),
-        pytest.param(b"\xef\xbb\xbf" + b'{"sender": {"handle": "v"}, "body": "x"}', id="utf8-bom"),
+        pytest.param(b"\xef\xbb\xbf" + UP_TO_BODY + b'"x"}', id="utf8-bom"),
         pytest.param(b"\x00" * 10, id="nul-bytes"),
-        pytest.param(b'{"sender": {"handle": "v"}, "body": "x"} {}', id="two-documents"),
+        pytest.param(UP_TO_BODY + b'"x"} {}', id="two-documents"),
     ],
 )
 def test_malformed_json_is_a_clear_400(client, body):
-    error = assert_front_error(post_raw(client, body), 400)
-    assert error["message"].startswith("Request body is")
-    assert "JSON" in error["message"]
-    assert_untouched(client)
+    assert_malformed_json_400(client, body)
+
+
+@pytest.mark.parametrize(
+    "string",
+    [b'"\xff\xfe"', b'"\xc3"', b'"\\ud800"', b'"\\udc00x"'],
+    ids=["invalid-utf8", "truncated-utf8", "lone-surrogate", "lone-low-surrogate"],
+)
+def test_a_string_that_is_not_unicode_is_a_clear_400(client, string):
+    assert_malformed_json_400(client, UP_TO_BODY + string + b"}")
+
+
+@pytest.mark.parametrize(
+    "number",
+    [b"NaN", b"Infinity", b"-Infinity", b"1e400", b"9" * 400],
+    ids=["nan", "infinity", "minus-infinity", "1e400", "huge-integer"],
+)
+def test_a_number_json_does_not_take_is_a_clear_400(client, number):
+    assert_malformed_json_400(client, UP_TO_BODY + b'"x", "n": ' + number + b"}")
 
 
 @pytest.mark.parametrize(
