@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.auth import authorise
 from emulator.domain.assignment import add_comment, assign_by_reference
-from emulator.domain.comments import mentioned
+from emulator.domain.comments import Comment, mentioned
 from emulator.domain.inboxes import inbox_of_channel
 from emulator.domain.messages import Conversation
 from emulator.wire.conversation_lists import conversation_list
@@ -23,6 +25,10 @@ EVENTS_SCOPE = "events:*:read"
 
 def _conversation(request: Request) -> Conversation:
     return conversation_or_404(request.app.state.store, request.path_params["conversation_id"])
+
+
+def _comment(request: Request) -> Comment:
+    return comment_or_404(request.app.state.store, request.path_params["comment_id"])
 
 
 async def list_conversations(request: Request) -> Response:
@@ -52,10 +58,9 @@ async def list_conversation_comments(request: Request) -> Response:
     authorise(request, "comments:read")
     conversation = _conversation(request)
     store = request.app.state.store
-    base = base_url(request)
     comments = store.comments.of_conversation(conversation.id)
-    results = [comment_json(base, comment, store) for comment in comments]
-    return whole_list(request, f"{base}/conversations/{conversation.id}/comments", results, "comment-list")
+    path = f"/conversations/{conversation.id}/comments"
+    return whole_list(request, path, comments, partial(comment_json, store=store), "comment-list")
 
 
 async def add_conversation_comment(request: Request) -> Response:
@@ -72,35 +77,31 @@ async def add_conversation_comment(request: Request) -> Response:
 async def get_comment(request: Request) -> Response:
     authorise(request, "comments:read")
     store = request.app.state.store
-    comment = comment_or_404(store, request.path_params["comment_id"])
-    return front_json(request, comment_json(base_url(request), comment, store), "comment")
+    return front_json(request, comment_json(base_url(request), _comment(request), store), "comment")
 
 
 async def list_comment_mentions(request: Request) -> Response:
     authorise(request, "teammates:read")
-    store = request.app.state.store
-    comment = comment_or_404(store, request.path_params["comment_id"])
-    base = base_url(request)
-    results = [teammate_json(base, teammate) for teammate in mentioned(store.workspace, comment)]
-    return whole_list(request, f"{base}/comments/{comment.id}/mentions", results, "teammate-list")
+    comment = _comment(request)
+    mentions = mentioned(request.app.state.store.workspace, comment)
+    return whole_list(request, f"/comments/{comment.id}/mentions", mentions, teammate_json, "teammate-list")
 
 
 async def list_conversation_followers(request: Request) -> Response:
     authorise(request, "teammates:read")
     conversation = _conversation(request)
     # Nobody follows a conversation until a teammate is made a follower, which the emulator cannot do yet.
-    followers_url = f"{base_url(request)}/conversations/{conversation.id}/followers"
-    return whole_list(request, followers_url, [], "teammate-list")
+    path = f"/conversations/{conversation.id}/followers"
+    return whole_list(request, path, [], teammate_json, "teammate-list")
 
 
 async def list_conversation_inboxes(request: Request) -> Response:
     authorise(request, "inboxes:read")
     conversation = _conversation(request)
-    base = base_url(request)
     inbox = inbox_of_channel(request.app.state.store.workspace, conversation.channel_id)
     # A removed channel's conversations stay readable, in no inbox.
-    results = [inbox_json(base, inbox)] if inbox else []
-    return whole_list(request, f"{base}/conversations/{conversation.id}/inboxes", results, "inbox-list")
+    inboxes = [inbox] if inbox else []
+    return whole_list(request, f"/conversations/{conversation.id}/inboxes", inboxes, inbox_json, "inbox-list")
 
 
 async def get_message_seen(request: Request) -> Response:

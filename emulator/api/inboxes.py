@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -11,7 +13,7 @@ from emulator.domain.workspace import Inbox
 from emulator.wire.conversation_lists import conversation_list
 from emulator.wire.lookups import inbox_or_404
 from emulator.wire.resources import inbox_json
-from emulator.wire.responses import base_url, front_json, whole_list
+from emulator.wire.responses import resource, whole_list
 from emulator.wire.serialise import channel_json, teammate_json
 
 
@@ -21,24 +23,22 @@ def _inbox(request: Request) -> Inbox:
 
 async def list_inboxes(request: Request) -> Response:
     authorise(request, "inboxes:read")
-    base = base_url(request)
     inboxes = inboxes_of(request.app.state.store.workspace)
-    return whole_list(request, f"{base}/inboxes", [inbox_json(base, item) for item in inboxes], "inbox-list")
+    return whole_list(request, "/inboxes", inboxes, inbox_json, "inbox-list")
 
 
 async def get_inbox(request: Request) -> Response:
     authorise(request, "inboxes:read")
-    return front_json(request, inbox_json(base_url(request), _inbox(request)), "inbox")
+    return resource(request, _inbox(request), inbox_json, "inbox")
 
 
 async def list_inbox_channels(request: Request) -> Response:
     authorise(request, "channels:read")
     inbox = _inbox(request)
     store = request.app.state.store
-    base = base_url(request)
     channels = [channel for channel in store.workspace.channels if channel.id in inbox.channel_ids]
-    results = [channel_json(base, channel, store) for channel in channels]
-    return whole_list(request, f"{base}/inboxes/{inbox.id}/channels", results, "channel-list")
+    path = f"/inboxes/{inbox.id}/channels"
+    return whole_list(request, path, channels, partial(channel_json, store=store), "channel-list")
 
 
 async def list_inbox_conversations(request: Request) -> Response:
@@ -53,7 +53,5 @@ async def list_inbox_conversations(request: Request) -> Response:
 async def list_inbox_teammates(request: Request) -> Response:
     authorise(request, "teammates:read")
     inbox = _inbox(request)
-    base = base_url(request)
     teammates = teammates_of(request.app.state.store.workspace, inbox)
-    results = [teammate_json(base, teammate) for teammate in teammates]
-    return whole_list(request, f"{base}/inboxes/{inbox.id}/teammates", results, "teammate-list")
+    return whole_list(request, f"/inboxes/{inbox.id}/teammates", teammates, teammate_json, "teammate-list")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from functools import partial
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -113,10 +114,9 @@ def _page_token(request: Request) -> int | None:
 
 async def list_channels(request: Request) -> Response:
     authorise(request, "channels:read")
-    base = base_url(request)
     store = request.app.state.store
-    channels = [channel_json(base, channel, store) for channel in store.workspace.channels]
-    return whole_list(request, f"{base}/channels", channels, "channel-list")
+    channels = store.workspace.channels
+    return whole_list(request, "/channels", channels, partial(channel_json, store=store), "channel-list")
 
 
 async def get_channel(request: Request) -> Response:

@@ -10,25 +10,18 @@ from emulator.domain.assignment import create_tag, tag, tags_named, untag
 from emulator.domain.tags import Tag
 from emulator.wire.conversation_lists import conversation_list
 from emulator.wire.documents import json_document
-from emulator.wire.errors import FrontError
-from emulator.wire.lookups import conversation_or_404
-from emulator.wire.responses import base_url, front_json, whole_list
+from emulator.wire.lookups import conversation_or_404, tag_or_404
+from emulator.wire.responses import resource, whole_list
 from emulator.wire.serialise import tag_json
 
 
 def _tag(request: Request) -> Tag:
-    tag_id = request.path_params["tag_id"]
-    found: Tag | None = request.app.state.store.tags.tag(tag_id)
-    if found is None:
-        raise FrontError(404, f"Tag {tag_id} not found")
-    return found
+    return tag_or_404(request.app.state.store, request.path_params["tag_id"])
 
 
 async def list_tags(request: Request) -> Response:
     authorise(request, "tags:read")
-    base = base_url(request)
-    tags = request.app.state.store.tags.all()
-    return whole_list(request, f"{base}/tags", [tag_json(base, item) for item in tags], "tag-list")
+    return whole_list(request, "/tags", request.app.state.store.tags.all(), tag_json, "tag-list")
 
 
 async def add_tag(request: Request) -> Response:
@@ -41,12 +34,12 @@ async def add_tag(request: Request) -> Response:
         document.get("highlight"),
         document.get("is_visible_in_conversation_lists", False),
     )
-    return front_json(request, tag_json(base_url(request), created), "tag", 201)
+    return resource(request, created, tag_json, "tag", 201)
 
 
 async def get_tag(request: Request) -> Response:
     authorise(request, "tags:read")
-    return front_json(request, tag_json(base_url(request), _tag(request)), "tag")
+    return resource(request, _tag(request), tag_json, "tag")
 
 
 async def list_tag_conversations(request: Request) -> Response:

@@ -12,6 +12,7 @@ from emulator.domain.events import Event
 from emulator.domain.inboxes import inbox
 from emulator.domain.messages import Conversation, Message
 from emulator.domain.store import Store
+from emulator.domain.tags import Tag
 from emulator.domain.workspace import Channel, Inbox, Teammate
 from emulator.wire.errors import FrontError
 
@@ -61,3 +62,7 @@ def event_or_404(store: Store, event_id: str) -> Event:
 
 def comment_or_404(store: Store, comment_id: str) -> Comment:
     return _or_404(store.comments.comment(comment_id), f"Comment {comment_id}")
+
+
+def tag_or_404(store: Store, tag_id: str) -> Tag:
+    return _or_404(store.tags.tag(tag_id), f"Tag {tag_id}")

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 from urllib.parse import quote
 
 import orjson
@@ -13,6 +14,8 @@ from starlette.responses import Response
 from emulator.domain.messages import Attachment
 from emulator.schemas import validator
 
+Item = TypeVar("Item")
+
 
 def front_json(request: Request, document: Any, schema_name: str, status_code: int = 200) -> Response:
     if request.app.state.config.validate_responses:
@@ -20,9 +23,29 @@ def front_json(request: Request, document: Any, schema_name: str, status_code: i
     return Response(orjson.dumps(document), status_code=status_code, media_type="application/json")
 
 
-def whole_list(request: Request, self_url: str, results: list[Any], schema_name: str) -> Response:
-    """A list Front answers whole, without pagination: its `_links.self` and every result."""
-    return front_json(request, {"_links": {"self": self_url}, "_results": results}, schema_name)
+def whole_list(
+    request: Request,
+    path: str,
+    items: Iterable[Item],
+    to_json: Callable[[str, Item], Any],
+    schema_name: str,
+) -> Response:
+    """A list Front answers whole, without pagination: its `_links.self` (`path` under the base URL) and
+    every item as `to_json(base URL, item)` shows it."""
+    base = base_url(request)
+    results = [to_json(base, item) for item in items]
+    return front_json(request, {"_links": {"self": base + path}, "_results": results}, schema_name)
+
+
+def resource(
+    request: Request,
+    item: Item,
+    to_json: Callable[[str, Item], Any],
+    schema_name: str,
+    status_code: int = 200,
+) -> Response:
+    """One resource as `to_json(base URL, item)` shows it."""
+    return front_json(request, to_json(base_url(request), item), schema_name, status_code)
 
 
 def base_url(request: Request) -> str:
