@@ -29,6 +29,7 @@ from emulator.domain.messages import (
     SyncedMessage,
 )
 from emulator.domain.rules import Refusal
+from emulator.domain.store_indexes import StoreIndexes
 from emulator.domain.threads import ThreadKey, thread_key
 from emulator.domain.workspace import Channel, Workspace
 
@@ -60,7 +61,7 @@ class SelfCreating(Protocol):
 Awaiting = _AwaitingCreation | _AwaitingSync | SelfCreating
 
 
-class InboundCreation:
+class InboundCreation(StoreIndexes):
     """The Store's creation of messages. What it works on is the store's, set up by `load_workspace`."""
 
     clock: Clock
@@ -70,16 +71,7 @@ class InboundCreation:
     listeners: list[Callable[[str, dict[str, str]], None]]
     contacts: ContactBook
     events: EventLog
-    _channels_by_id: dict[str, Channel]
-    _channels_by_address: dict[str, Channel]
     _awaiting_creation: list[tuple[float, int, Awaiting]]
-    # (channel id, external id) -> message_uid: an application channel's messages by the app's ids.
-    _external_ids: dict[tuple[str, str], str]
-    _messages: dict[str, Message]
-    _messages_by_uid: dict[str, Message]
-    _conversations: dict[str, Conversation]
-    _conversation_messages: dict[str, list[Message]]
-    _threads: dict[tuple[str, ThreadKey], Conversation]
     _channel_recipients: dict[str, Recipient]
     # One counter orders the creation queue and numbers messages (the cursor of a page of messages).
     _seq: int
@@ -89,6 +81,12 @@ class InboundCreation:
         def notify(self, kind: str, **ids: str) -> None: ...
 
         def notify_message(self, message: Message, kind: str = "message_state") -> None: ...
+
+    def _start_creation(self) -> None:
+        """Nothing awaiting creation, and messages numbered from the start."""
+        self._awaiting_creation = []
+        self._channel_recipients = {}
+        self._seq = 0
 
     def _create_history(self, workspace: Workspace) -> None:
         """The workspace file's conversation history, created as if it had arrived before now."""

@@ -106,19 +106,7 @@ class Store(InboundCreation, StoreLookups):
         self.rate_limiter.clear()
         self.snapshots.clear()
         self.workspace = workspace
-        self._channels_by_id = {channel.id: channel for channel in workspace.channels}
-        self._channels_by_address = {channel.address: channel for channel in workspace.channels}
-        self._tokens = {token.token: token for token in workspace.tokens}
-        self._teammates = {teammate.id: teammate for teammate in workspace.teammates}
-        self._applications = {application.uid: application for application in workspace.applications}
-        # The indexes, typed where creation.py and store_lookups.py declare them.
-        self._awaiting_creation = []
-        self._external_ids = {}
-        self._messages = {}
-        self._messages_by_uid = {}
-        self._conversations = {}
-        self._conversation_messages = {}
-        self._threads = {}
+        self._start_indexes(workspace)
         self.contacts = ContactBook()
         self.events = EventLog()
         self.comments = CommentBook()
@@ -126,8 +114,7 @@ class Store(InboundCreation, StoreLookups):
         self.imports = ImportBook()
         self.calls = CallBook()
         self.message_templates = MessageTemplateBook()
-        self._channel_recipients = {}
-        self._seq = 0
+        self._start_creation()
         # The event journal (emulator/domain/app_events.py), oldest first.
         self.app_events: list[AppEvent] = []
         self.outbox = Outbox(self)

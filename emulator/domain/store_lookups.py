@@ -8,31 +8,21 @@ of messages or conversations first `settle`s, so it sees every message whose cre
 from __future__ import annotations
 
 import bisect
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import unquote
 
 from emulator.domain.messages import Conversation, Message
-from emulator.domain.threads import ThreadKey
+from emulator.domain.store_indexes import StoreIndexes
 from emulator.domain.workspace import ApiToken, Application, Channel, Teammate
 
 CHANNEL_ADDRESS_ALIAS = "alt:address:"
 MESSAGE_UID_ALIAS = "alt:uid:"
 
+Found = TypeVar("Found")
 
-class StoreLookups:
+
+class StoreLookups(StoreIndexes):
     """The Store's reads. What they read is the store's, set up by `load_workspace`."""
-
-    _tokens: dict[str, ApiToken]
-    _teammates: dict[str, Teammate]
-    _applications: dict[str, Application]
-    _channels_by_id: dict[str, Channel]
-    _channels_by_address: dict[str, Channel]
-    _external_ids: dict[tuple[str, str], str]
-    _messages: dict[str, Message]
-    _messages_by_uid: dict[str, Message]
-    _conversations: dict[str, Conversation]
-    _conversation_messages: dict[str, list[Message]]
-    _threads: dict[tuple[str, ThreadKey], Conversation]
 
     if TYPE_CHECKING:
 
@@ -52,10 +42,7 @@ class StoreLookups:
         channel = self._channels_by_id.get(reference)
         if channel is not None:
             return channel
-        reference = unquote(reference)
-        if reference.startswith(CHANNEL_ADDRESS_ALIAS):
-            return self._channels_by_address.get(reference[len(CHANNEL_ADDRESS_ALIAS) :])
-        return self._channels_by_id.get(reference)
+        return _by_alias(reference, CHANNEL_ADDRESS_ALIAS, self._channels_by_address, self._channels_by_id)
 
     def message(self, reference: str) -> Message | None:
         """`msg_…` or `alt:uid:<message_uid>`; None until the message is created."""
@@ -63,10 +50,7 @@ class StoreLookups:
         message = self._messages.get(reference)
         if message is not None:
             return message
-        reference = unquote(reference)
-        if reference.startswith(MESSAGE_UID_ALIAS):
-            return self._messages_by_uid.get(reference[len(MESSAGE_UID_ALIAS) :])
-        return self._messages.get(reference)
+        return _by_alias(reference, MESSAGE_UID_ALIAS, self._messages_by_uid, self._messages)
 
     def message_by_external_id(self, channel: Channel, external_id: str) -> Message | None:
         uid = self._external_ids.get((channel.id, external_id))
@@ -118,6 +102,16 @@ class StoreLookups:
         """Every conversation, in creation order (the inspector lists and filters them)."""
         self.settle()
         return list(self._conversations.values())
+
+
+def _by_alias(
+    reference: str, alias: str, by_alias: dict[str, Found], by_id: dict[str, Found]
+) -> Found | None:
+    """A reference the id index did not know: URL-decoded, `alias` + key or an id."""
+    reference = unquote(reference)
+    if reference.startswith(alias):
+        return by_alias.get(reference[len(alias) :])
+    return by_id.get(reference)
 
 
 def _seq_of(message: Message) -> int:
