@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from emulator.domain.documents import attributes
 from emulator.domain.journalled_requests import JournalledRequest
 
 EventOutcome = Literal["accepted", "refused", "failed"]
@@ -24,16 +25,10 @@ class AppEvent(JournalledRequest):
 
     def as_document(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "type": self.type,
-            "application_uid": self.application_uid,
-            "channel_id": self.channel_id,
-            "message_id": self.message_id,
+            **attributes(self, "id", "type", "application_uid", "channel_id", "message_id"),
             "request": self.request_document(method=self.method, url=self.url),
             "answer": None
             if self.answer_status is None
             else {"status": self.answer_status, "body": self.answer_body},
-            "started_at": self.started_at,
-            "outcome": self.outcome,
-            "reason": self.reason,
+            **attributes(self, "started_at", "outcome", "reason"),
         }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from emulator.domain.documents import attributes
 from emulator.domain.journalled_requests import JournalledRequest
 
 Outcome = Literal["sent", "failed"]
@@ -49,12 +50,7 @@ class Delivery(JournalledRequest):
 
     def as_document(self) -> dict[str, Any]:
         return {
-            "id": self.id,
-            "message_id": self.message_id,
-            "channel_id": self.channel_id,
-            "conversation_id": self.conversation_id,
-            "attempt": self.attempt,
-            "url": self.url,
+            **attributes(self, "id", "message_id", "channel_id", "conversation_id", "attempt", "url"),
             "request": self.request_document(),
             "answer": None
             if self.answer_status is None
@@ -64,11 +60,14 @@ class Delivery(JournalledRequest):
                 "body": self.answer_body,
                 "truncated": self.answer_truncated,
             },
-            "started_at": self.started_at,
-            "duration_ms": self.duration_ms,
-            "outcome": self.outcome,
-            "error_type": self.error_type,
-            "reason": self.reason,
-            "answer_conforms": self.answer_conforms,
-            "redelivery_of": self.redelivery_of,
+            **attributes(
+                self,
+                "started_at",
+                "duration_ms",
+                "outcome",
+                "error_type",
+                "reason",
+                "answer_conforms",
+                "redelivery_of",
+            ),
         }

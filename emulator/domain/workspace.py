@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from emulator.domain.documents import attributes, every_field
+
 ReplyMode = Literal["this_channel", "cannot_reply"]
 ContactType = Literal["custom", "email", "phone"]
 SigningScheme = Literal["sha1-body", "sha256-timestamp"]
@@ -59,20 +61,7 @@ class ChannelSettings:
     message_autoreply: bool = False
 
     def as_document(self) -> dict[str, Any]:
-        return {
-            "webhook_url": self.webhook_url,
-            "reply_mode": self.reply_mode,
-            "allow_new_messages": self.allow_new_messages,
-            "undo_send_time": self.undo_send_time,
-            "auto_assign": self.auto_assign,
-            "contact_type": self.contact_type,
-            "signing_scheme": self.signing_scheme,
-            "outgoing_timeout": self.outgoing_timeout,
-            "retries": self.retries,
-            "all_teammates_can_reply": self.all_teammates_can_reply,
-            "message_imported_events": self.message_imported_events,
-            "message_autoreply": self.message_autoreply,
-        }
+        return every_field(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +78,7 @@ class Application:
     delete_signature: DeleteSignature = "body"
 
     def as_document(self) -> dict[str, Any]:
-        document = {"uid": self.uid, "secret": self.secret, "name": self.name}
-        document["webhook_url"] = self.webhook_url
+        document = attributes(self, "uid", "secret", "name", "webhook_url")
         if self.delete_signature != "body":
             document["delete_signature"] = self.delete_signature
         return document
@@ -118,13 +106,8 @@ class Channel:
         return self.application is not None
 
     def as_document(self) -> dict[str, Any]:
-        document = {
-            "id": self.id,
-            "address": self.address,
-            "name": self.name,
-            "type": self.type,
-            "settings": self.settings.as_document(),
-        }
+        document = attributes(self, "id", "address", "name", "type")
+        document["settings"] = self.settings.as_document()
         if self.application is not None:
             document["application"] = self.application
             document["status"] = self.status
@@ -143,16 +126,7 @@ class Teammate:
     is_blocked: bool = False
 
     def as_document(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "email": self.email,
-            "username": self.username,
-            "first_name": self.first_name,
-            "last_name": self.last_name,
-            "is_admin": self.is_admin,
-            "is_available": self.is_available,
-            "is_blocked": self.is_blocked,
-        }
+        return every_field(self)
 
 
 @dataclass(frozen=True, slots=True)
