@@ -1,4 +1,4 @@
-"""Creating messages: inbound messages and syncs from acceptance to creation, and filing every new message.
+"""Creating messages: inbound messages and syncs from acceptance to creation (filed by store_indexes.py).
 
 Creation is asynchronous as in Front: `accept_incoming` only queues the message with its due time, and
 every read first `settle`s whatever is due by the injected clock, so a frozen clock needs no timers.
@@ -18,11 +18,7 @@ from emulator.domain.contacts import ContactBook
 from emulator.domain.creation_delay import CreationDelay
 from emulator.domain.events import EventLog, EventSource, EventType
 from emulator.domain.handles import normalise_handle
-from emulator.domain.ids import IdSource
 from emulator.domain.messages import (
-    Attachment,
-    AttachmentUpload,
-    Conversation,
     IncomingMessage,
     Message,
     Recipient,
@@ -65,7 +61,6 @@ class InboundCreation(StoreIndexes):
     """The Store's creation of messages. What it works on is the store's, set up by `load_workspace`."""
 
     clock: Clock
-    ids: IdSource
     creation_delay: CreationDelay
     normalise_phone_handles: bool
     listeners: list[Callable[[str, dict[str, str]], None]]
@@ -73,8 +68,6 @@ class InboundCreation(StoreIndexes):
     events: EventLog
     _awaiting_creation: list[tuple[float, int, Awaiting]]
     _channel_recipients: dict[str, Recipient]
-    # One counter orders the creation queue and numbers messages (the cursor of a page of messages).
-    _seq: int
 
     if TYPE_CHECKING:
 
@@ -83,10 +76,9 @@ class InboundCreation(StoreIndexes):
         def notify_message(self, message: Message, kind: str = "message_state") -> None: ...
 
     def _start_creation(self) -> None:
-        """Nothing awaiting creation, and messages numbered from the start."""
+        """Nothing awaiting creation."""
         self._awaiting_creation = []
         self._channel_recipients = {}
-        self._seq = 0
 
     def _create_history(self, workspace: Workspace) -> None:
         """The workspace file's conversation history, created as if it had arrived before now."""
@@ -289,62 +281,6 @@ class InboundCreation(StoreIndexes):
         self.events.record(kind, conversation.id, created_at, source, synced.author_id, "message", message.id)
         self.notify_message(message, "message_created")
         return message
-
-    def _new_message(
-        self,
-        channel: Channel,
-        conversation: Conversation,
-        created_at: float,
-        uploads: tuple[AttachmentUpload, ...],
-        message_uid: str | None,
-        **fields: Any,
-    ) -> Message:
-        """A message of `channel` in `conversation`, filed in every index; a fresh message_uid if none.
-
-        Its id comes before its message_uid and attachment ids, so a seed hands out the same ids."""
-        self._seq += 1
-        message_id = self.ids.new_id("msg")
-        message = Message(
-            id=message_id,
-            message_uid=message_uid if message_uid is not None else self.ids.new_uid(),
-            channel_id=channel.id,
-            conversation_id=conversation.id,
-            seq=self._seq,
-            created_at=created_at,
-            attachments=tuple(
-                Attachment(self.ids.new_id("fil"), upload.filename, upload.content_type, upload.data)
-                for upload in uploads
-            ),
-            **fields,
-        )
-        self._messages[message.id] = message
-        self._messages_by_uid[message.message_uid] = message
-        self._conversation_messages[conversation.id].append(message)
-        return message
-
-    def _conversation_for(self, channel: Channel, key: ThreadKey) -> Conversation | None:
-        conversation = self._threads.get((channel.id, key))
-        if conversation is None or conversation.status == "deleted":
-            return None
-        return conversation
-
-    def _start_conversation(
-        self, channel: Channel, key: ThreadKey, subject: str | None, contact: Recipient, created_at: float
-    ) -> Conversation:
-        """A new conversation, registered under its thread key (inbound) or a key of its own (outbound)."""
-        conversation = Conversation(
-            id=self.ids.new_id("cnv"),
-            channel_id=channel.id,
-            thread_key=key,
-            subject=subject,
-            contact=contact,
-            created_at=created_at,
-            updated_at=created_at,
-        )
-        self._conversations[conversation.id] = conversation
-        self._conversation_messages[conversation.id] = []
-        self._threads[(channel.id, key)] = conversation
-        return conversation
 
     def _channel_recipient(self, channel: Channel) -> Recipient:
         """The `to` of every inbound message of a channel: one shared object, not one per message."""

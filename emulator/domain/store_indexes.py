@@ -1,15 +1,20 @@
 """The Store's indexes: the workspace's tokens, teammates, applications and channels, and the messages
-and conversations created so far. Declared and started afresh in one place: creation files messages into
-them (emulator/domain/creation.py) and the lookups read them (emulator/domain/store_lookups.py)."""
+and conversations created so far. Declared, started afresh and filed into in one place: creation
+(emulator/domain/creation.py) and the outbox's new messages file through here, and the lookups
+(emulator/domain/store_lookups.py) read them."""
 
 from __future__ import annotations
 
-from emulator.domain.messages import Conversation, Message
+from typing import Any
+
+from emulator.domain.ids import IdSource
+from emulator.domain.messages import Attachment, AttachmentUpload, Conversation, Message, Recipient
 from emulator.domain.threads import ThreadKey
 from emulator.domain.workspace import ApiToken, Application, Channel, Teammate, Workspace
 
 
 class StoreIndexes:
+    ids: IdSource
     _tokens: dict[str, ApiToken]
     _teammates: dict[str, Teammate]
     _applications: dict[str, Application]
@@ -24,10 +29,12 @@ class StoreIndexes:
     _conversation_messages: dict[str, list[Message]]
     # Which conversation a new message of a channel joins, by thread key.
     _threads: dict[tuple[str, ThreadKey], Conversation]
+    # One counter numbers messages (the cursor of a page of messages) and orders the creation queue.
+    _seq: int
 
     def _start_indexes(self, workspace: Workspace) -> None:
         """The tokens, teammates, applications and channels of `workspace`, and no messages or
-        conversations."""
+        conversations, numbered from the start."""
         self._tokens = {token.token: token for token in workspace.tokens}
         self._teammates = {teammate.id: teammate for teammate in workspace.teammates}
         self._applications = {application.uid: application for application in workspace.applications}
@@ -39,3 +46,60 @@ class StoreIndexes:
         self._conversations = {}
         self._conversation_messages = {}
         self._threads = {}
+        self._seq = 0
+
+    def _new_message(
+        self,
+        channel: Channel,
+        conversation: Conversation,
+        created_at: float,
+        uploads: tuple[AttachmentUpload, ...],
+        message_uid: str | None,
+        **fields: Any,
+    ) -> Message:
+        """A message of `channel` in `conversation`, filed in every index; a fresh message_uid if none.
+
+        Its id comes before its message_uid and attachment ids, so a seed hands out the same ids."""
+        self._seq += 1
+        message_id = self.ids.new_id("msg")
+        message = Message(
+            id=message_id,
+            message_uid=message_uid if message_uid is not None else self.ids.new_uid(),
+            channel_id=channel.id,
+            conversation_id=conversation.id,
+            seq=self._seq,
+            created_at=created_at,
+            attachments=tuple(
+                Attachment(self.ids.new_id("fil"), upload.filename, upload.content_type, upload.data)
+                for upload in uploads
+            ),
+            **fields,
+        )
+        self._messages[message.id] = message
+        self._messages_by_uid[message.message_uid] = message
+        self._conversation_messages[conversation.id].append(message)
+        return message
+
+    def _conversation_for(self, channel: Channel, key: ThreadKey) -> Conversation | None:
+        conversation = self._threads.get((channel.id, key))
+        if conversation is None or conversation.status == "deleted":
+            return None
+        return conversation
+
+    def _start_conversation(
+        self, channel: Channel, key: ThreadKey, subject: str | None, contact: Recipient, created_at: float
+    ) -> Conversation:
+        """A new conversation, registered under its thread key (inbound) or a key of its own (outbound)."""
+        conversation = Conversation(
+            id=self.ids.new_id("cnv"),
+            channel_id=channel.id,
+            thread_key=key,
+            subject=subject,
+            contact=contact,
+            created_at=created_at,
+            updated_at=created_at,
+        )
+        self._conversations[conversation.id] = conversation
+        self._conversation_messages[conversation.id] = []
+        self._threads[(channel.id, key)] = conversation
+        return conversation
