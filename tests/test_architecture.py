@@ -1,9 +1,12 @@
 """The import contract, read from the source with `ast` (nothing is imported or run):
 
 - emulator/domain/ is the pure model: no HTTP, templating, YAML or schema libraries, no file system
-  (os, pathlib, open()), and no other layer of the emulator;
+  (os, pathlib, open()), and nothing of the emulator outside the domain;
 - emulator/wire/ (Front's wire format) serves the doors and imports none of them;
 - a door (api, control, ui, outbound) never imports another door.
+
+And the tests mirror the package: a top-level tests/test_X.py is about emulator/X (a module or package)
+or is one of the suite-wide checks; everything else lives in the mirror (tests/api/test_reading.py …).
 """
 
 from __future__ import annotations
@@ -15,9 +18,13 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "emulator"
+TESTS = Path(__file__).resolve().parent
 DOORS = frozenset({"api", "control", "ui", "outbound"})
-# Every part of the emulator that is not the domain; the domain may import none of them.
-LAYERS = DOORS | {"wire", "harness", "live_server", "cli", "pytest_plugin", "app", "config", "contract"}
+# Top-level tests about the whole tree rather than one module: the docs, the built wheel, schemas/ against
+# Front's spec, spec/'s extract, fixtures/, the CI recipes, the Node example, and this file.
+SUITE_WIDE_TESTS = frozenset(
+    {"architecture", "ci_recipes", "docs", "fixtures", "node_example", "schemas", "spec_extract", "wheel"}
+)
 DOMAIN_FORBIDDEN_LIBRARIES = frozenset(
     {"starlette", "httpx", "uvicorn", "jinja2", "yaml", "jsonschema", "jsonschema_rs", "os", "pathlib"}
 )
@@ -70,7 +77,7 @@ def check_module(source: str, module: str, path: str = "<source>") -> list[Viola
         if own == "domain":
             if imported == "open()" or top in DOMAIN_FORBIDDEN_LIBRARIES:
                 violations.append(Violation(path, line, imported, "the domain does no HTTP or I/O"))
-            elif target in LAYERS:
+            elif target not in (None, "domain"):
                 violations.append(Violation(path, line, imported, "the domain imports no other layer"))
         elif own == "wire" and target in DOORS:
             violations.append(Violation(path, line, imported, "the wire format imports no door"))
@@ -99,7 +106,22 @@ def test_the_emulator_keeps_its_import_contract():
 def test_every_layer_the_contract_names_exists():
     """A renamed package would make its rule vacuous; the contract must follow it."""
     present = {path.stem if path.is_file() else path.name for path in PACKAGE.iterdir()}
-    assert {"domain", *LAYERS} <= present
+    assert {"domain", "wire", *DOORS} <= present
+
+
+def test_top_level_tests_are_about_a_top_level_module_or_the_whole_tree():
+    """tests/test_X.py (or test_X_more.py) for emulator/X; anything else belongs in the mirror."""
+    modules = {path.stem if path.is_file() else path.name for path in PACKAGE.iterdir()} - {"__init__"}
+    misplaced = [
+        path.name
+        for path in sorted(TESTS.glob("test_*.py"))
+        if path.stem.removeprefix("test_") not in SUITE_WIDE_TESTS
+        and not any(
+            path.stem.removeprefix("test_") == module or path.stem.startswith(f"test_{module}_")
+            for module in modules
+        )
+    ]
+    assert misplaced == [], "move these into the mirror of the package (tests/api/, tests/domain/, …)"
 
 
 @pytest.mark.parametrize(
@@ -111,6 +133,11 @@ def test_every_layer_the_contract_names_exists():
         ("emulator.domain.workspace", "data = open('x.yaml').read()\n", "no HTTP or I/O"),
         ("emulator.domain.store", "from emulator.config import Config\n", "no other layer"),
         ("emulator.domain.store", "from emulator import wire\n", "no other layer"),
+        (
+            "emulator.domain.store",
+            "from emulator.workspace_files import load_workspace_file\n",
+            "no other layer",
+        ),
         ("emulator.domain.sending", "from ..api.errors import FrontError\n", "no other layer"),
         ("emulator.wire.errors", "from emulator.ui.pages import page\n", "imports no door"),
         ("emulator.outbound.delivery", "from emulator.api import reading\n", "outbound imports door api"),
