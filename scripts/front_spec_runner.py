@@ -86,20 +86,27 @@ def spec_document(name: str, differences: Sequence[dict[str, str]] = ()) -> dict
                 if "properties" in schema and "type" not in schema:
                     schema["type"] = "object"
     for difference in differences:
-        _apply(schemas, difference)
+        if difference["spec"] == name:
+            _apply(schemas, difference)
     return document
 
 
 def _apply(schemas: dict[str, Any], difference: dict[str, str]) -> None:
-    """One known difference, as the change to Front's schema that makes the emulator's answers valid."""
+    """One known difference, as the change to Front's schema that makes the emulator's answers valid.
+
+    `property` is a property of `schema`, or a dotted path through nested properties (`target.data`)."""
+    *parents, name = difference["property"].split(".")
     schema = schemas.get(difference["schema"])
-    name = difference["property"]
-    if schema is None:
-        raise ValueError(f"known difference names no schema of the extract: {difference}")
-    if difference["change"] == "not required" and name in schema.get("required", ()):
+    for parent in parents:
+        schema = (schema or {}).get("properties", {}).get(parent)
+    properties = (schema or {}).get("properties", {})
+    change = difference["change"]
+    if change == "not required" and name in (schema or {}).get("required", ()):
         schema["required"] = [required for required in schema["required"] if required != name]
-    elif difference["change"] == "nullable" and name in schema.get("properties", {}):
-        schema["properties"][name]["nullable"] = True
+    elif change == "nullable" and name in properties:
+        properties[name]["nullable"] = True
+    elif change == "any of" and "oneOf" in properties.get(name, {}):
+        properties[name]["anyOf"] = properties[name].pop("oneOf")
     else:
         raise ValueError(f"known difference does not apply to Front's schema (any more?): {difference}")
 
@@ -311,9 +318,9 @@ def _run_operation(
         report.statuses.setdefault(label, Counter())[response.status_code] += 1
         if 400 <= response.status_code < 500 and response.headers.get("content-type") == "application/json":
             refusal = response.json().get("_error", {})
-            report.refusals.setdefault(label, Counter())[
-                f"{response.status_code} {refusal.get('message')}"
-            ] += 1
+            details = "; ".join(refusal.get("details", ()))
+            reason = f"{response.status_code} {refusal.get('message')} {details}"
+            report.refusals.setdefault(label, Counter())[reason.strip()] += 1
         elif response.status_code < 300:
             report.answers.append(Answer(spec, operation, response))
         try:
