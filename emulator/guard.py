@@ -36,10 +36,8 @@ from emulator.config import Config
 from emulator.domain.journal import RequestJournal
 from emulator.domain.store import Store
 from emulator.wire.errors import FrontError
-from emulator.wire.paths import CONTROL_PREFIX
+from emulator.wire.paths import CONTROL_PREFIX, SAFE_METHODS
 
-# Methods a browser may send cross-site that change nothing here (and that CORS lets pages send freely).
-SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOOPBACK_NAME = "localhost"
 # Host values already found trusted, kept so the hot path is one set lookup; capped because a client
 # could send many distinct ports (only trusted values are ever added).

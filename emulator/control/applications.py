@@ -19,14 +19,18 @@ from emulator.domain.applications import (
 )
 from emulator.domain.store import Store
 from emulator.wire.app_events import authorization_event, authorization_problem, delete_event
-from emulator.wire.documents import json_document, refuse_unknown_parameters
+from emulator.wire.documents import json_document, list_filters, schema_choices
 from emulator.wire.errors import FrontError
 from emulator.wire.lookups import channel_or_404
 from emulator.wire.outgoing_urls import outgoing_url_problem
 from emulator.wire.responses import base_url, front_json
 from emulator.wire.serialise import channel_json
 
-_EVENT_FILTERS = ("application_uid", "channel_id", "type")
+APP_EVENT_FILTERS: dict[str, tuple[str, ...] | None] = {
+    "application_uid": None,
+    "channel_id": None,
+    "type": schema_choices("app-event", "type"),
+}
 _QUOTED_ANSWER = 300
 
 
@@ -95,8 +99,7 @@ async def delete_channel(request: Request) -> Response:
 
 async def list_app_events(request: Request) -> Response:
     """The event journal: every event sent to an app, oldest first."""
-    refuse_unknown_parameters(request, _EVENT_FILTERS, "Unknown filter", "filter by one of")
-    wanted = {key: request.query_params[key] for key in _EVENT_FILTERS if key in request.query_params}
+    wanted = list_filters(request, APP_EVENT_FILTERS)
     results = [
         event.as_document()
         for event in request.app.state.store.app_events

@@ -21,8 +21,10 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Mount, Route
 
 from emulator import __version__
+from emulator.control.applications import APP_EVENT_FILTERS
+from emulator.control.outbox import DELIVERY_FILTERS
 from emulator.schemas import all_schemas
-from emulator.wire.paths import CONTROL_PREFIX, INSPECTOR_PREFIX
+from emulator.wire.paths import CONTROL_PREFIX, INSPECTOR_PREFIX, SAFE_METHODS
 from emulator.wire.responses import front_json
 
 SCHEMA_BASE = "https://front-emulator.local/schemas/"
@@ -38,6 +40,10 @@ MEANINGS = {
     409: "Conflict with the current state (the message explains what to do first)",
     413: "The body is larger than the emulator accepts (Config.max_json_bytes)",
     415: "The body must be sent as application/json",
+    403: "Refused: a browser request from another origin (an `Origin` header other than the emulator's "
+    "own, `null` included) may not change the emulator's state (emulator/guard.py)",
+    421: "Refused: the `Host` is not a name this emulator answers to (localhost, the bound name, the "
+    "public URL's, an IP address, or one allowed with --allow-host): the guard against DNS rebinding",
     502: "The app (an application channel's webhook) did not answer as Front expects; the message quotes it",
 }
 # A route that reads a JSON body can refuse it whatever its schema says.
@@ -59,6 +65,12 @@ class Operation:
 
 
 _STRING: dict[str, Any] = {"type": "string"}
+
+
+def _filter_parameters(filters: dict[str, tuple[str, ...] | None]) -> dict[str, dict[str, Any]]:
+    """A list's filters as query parameters: any string, or one of the filter's choices."""
+    return {name: {"enum": list(allowed)} if allowed else _STRING for name, allowed in filters.items()}
+
 
 OPERATIONS: dict[tuple[str, str], Operation] = {
     ("GET", "/_emulator/livez"): Operation("Liveness: the process answers", answers={200: "health"}),
@@ -153,7 +165,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/_emulator/app_events"): Operation(
         "The event journal: every event sent to an app",
-        query={name: _STRING for name in ("application_uid", "channel_id", "type")},
+        query=_filter_parameters(APP_EVENT_FILTERS),
         answers={200: "app-event-list", 400: "error"},
     ),
     ("GET", "/_emulator/channels/{channel_id}/calls"): Operation(
@@ -187,7 +199,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ),
     ("GET", "/_emulator/deliveries"): Operation(
         "The delivery journal",
-        query={name: _STRING for name in ("channel_id", "conversation_id", "message_id", "outcome")},
+        query=_filter_parameters(DELIVERY_FILTERS),
         answers={200: "delivery-list", 400: "error"},
     ),
     ("POST", "/_emulator/deliveries/{delivery_id}/redeliver"): Operation(
@@ -241,13 +253,22 @@ def _operation(path: str, method: str, endpoint: Any) -> dict[str, Any]:
             "content": {"application/json": {"schema": _ref(known.request)}},
         }
     responses: dict[str, Any] = {}
-    for status, schema in sorted(known.answers.items()):
+    for status, schema in sorted((known.answers | _guard_answers(method)).items()):
         answer: dict[str, Any] = {"description": MEANINGS[status]}
         if schema is not None:
             answer["content"] = {"application/json": {"schema": _ref(schema)}}
         responses[str(status)] = answer
     operation["responses"] = responses
     return operation
+
+
+def _guard_answers(method: str) -> dict[int, str | None]:
+    """What the guard (emulator/guard.py) answers before any route: a foreign Host on every request,
+    a foreign Origin on the requests that change state."""
+    answers: dict[int, str | None] = {421: "error"}
+    if method not in SAFE_METHODS:
+        answers[403] = "error"
+    return answers
 
 
 def _path_parameters(path: str) -> list[str]:

@@ -9,13 +9,18 @@ from starlette.routing import Route
 
 from emulator.domain.messages import Message
 from emulator.domain.sending import cancel_pending, check_new_channel, check_redeliverable
-from emulator.wire.documents import channel_from_document, json_document, refuse_unknown_parameters
+from emulator.wire.documents import channel_from_document, json_document, list_filters, schema_choices
 from emulator.wire.lookups import delivery_or_404, message_or_404
 from emulator.wire.outgoing_urls import check_settings_urls
 from emulator.wire.responses import base_url, front_json
 from emulator.wire.serialise import channel_json
 
-_DELIVERY_FILTERS = ("channel_id", "conversation_id", "message_id", "outcome")
+DELIVERY_FILTERS: dict[str, tuple[str, ...] | None] = {
+    "channel_id": None,
+    "conversation_id": None,
+    "message_id": None,
+    "outcome": schema_choices("delivery", "outcome"),
+}
 
 
 async def create_channel(request: Request) -> Response:
@@ -59,8 +64,7 @@ async def cancel_message(request: Request) -> Response:
 
 
 async def list_deliveries(request: Request) -> Response:
-    refuse_unknown_parameters(request, _DELIVERY_FILTERS, "Unknown filter", "filter by one of")
-    wanted = {key: request.query_params[key] for key in _DELIVERY_FILTERS if key in request.query_params}
+    wanted = list_filters(request, DELIVERY_FILTERS)
     outbox = request.app.state.store.outbox
     results = [
         delivery.as_document()

@@ -79,8 +79,14 @@ def _inline_workspace(document: dict[str, Any]) -> Workspace:
         return workspace_from_checked_document(document, source="workspace")
     except WorkspaceFileError as error:
         # The schema was checked with the request; what is left are duplicate ids and addresses.
-        lines = str(error).splitlines()[1:]
+        lines = _lines(error)[1:]
         raise FrontError(400, "Invalid workspace", ["/workspace" + line.strip() for line in lines]) from None
+
+
+def _lines(error: WorkspaceFileError) -> list[str]:
+    """The error's title and detail lines: split on newlines only, as they were joined. `splitlines` would
+    also cut at U+2028, U+2029, \x0b, \x1c… inside a file name or a value the message quotes."""
+    return str(error).split("\n")
 
 
 def _workspace_file(given: str, config: Config) -> Workspace:
@@ -102,7 +108,7 @@ def _workspace_file(given: str, config: Config) -> Workspace:
     try:
         return load_workspace_file(path)
     except WorkspaceFileError as error:
-        first, *rest = str(error).splitlines()
+        first, *rest = _lines(error)
         raise FrontError(400, first, [line.strip() for line in rest] or None) from None
 
 

@@ -9,7 +9,7 @@ of the state, and every change goes to the store's listeners.
 from __future__ import annotations
 
 import heapq
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -57,6 +57,9 @@ class Outbox:
         self.retained_bytes = 0
         # Deliveries dropped from the journal to keep it within its bounds.
         self.dropped = 0
+        # Every delivery journalled, dropped ones included, by what a wait filters on: POST /_emulator/wait
+        # counts from here, so the journal's bounds cannot make it undercount.
+        self.recorded: Counter[tuple[str, str, str, str]] = Counter()
         # Attempts handed to the delivery engine and not finished yet (a snapshot refuses while any are).
         self.in_flight = 0
 
@@ -69,6 +72,7 @@ class Outbox:
         twin._deliveries_by_id = dict(self._deliveries_by_id)
         twin.retained_bytes = self.retained_bytes
         twin.dropped = self.dropped
+        twin.recorded = Counter(self.recorded)
         twin.in_flight = self.in_flight
         return twin
 
@@ -146,7 +150,28 @@ class Outbox:
             self._finish(send.message, delivery.error_type, delivery.reason)
         return delivery
 
+    def recorded_count(
+        self,
+        channel_id: str | None = None,
+        conversation_id: str | None = None,
+        message_id: str | None = None,
+        outcome: str | None = None,
+    ) -> int:
+        """How many deliveries were journalled (dropped ones too) that match every filter given."""
+        wanted = [
+            (index, value)
+            for index, value in enumerate((channel_id, conversation_id, message_id, outcome))
+            if value is not None
+        ]
+        return sum(
+            count
+            for key, count in self.recorded.items()
+            if all(key[index] == value for index, value in wanted)
+        )
+
     def _journal(self, delivery: Delivery) -> None:
+        key = (delivery.channel_id, delivery.conversation_id, delivery.message_id, delivery.outcome)
+        self.recorded[key] += 1
         deliveries = self.deliveries
         deliveries.append(delivery)
         self._deliveries_by_id[delivery.id] = delivery

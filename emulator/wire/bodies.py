@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote_plus
 
 import orjson
-from starlette.datastructures import UploadFile
+from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException, MultiPartParser
 from starlette.requests import ClientDisconnect, Request
@@ -131,7 +132,7 @@ async def parse_multipart(
             form = await parser.parse()
             problems += parser.problems
         else:
-            form = await request.form(max_files=100, max_fields=1000)
+            form = _url_encoded_form(body, max_fields=1000)
     except (MultiPartException, HTTPException) as error:
         detail = error.message if isinstance(error, MultiPartException) else error.detail
         raise FrontError(
@@ -189,6 +190,32 @@ async def parse_multipart(
     if problems:
         raise FrontError(400, "Invalid request body", sorted(problems))
     return document, uploads
+
+
+def _url_encoded_form(body: bytes, max_fields: int) -> FormData:
+    """An application/x-www-form-urlencoded body, strictly UTF-8: Starlette's parser decodes raw bytes as
+    Latin-1 and percent-escapes that are not UTF-8 as U+FFFD, storing what the client never sent where the
+    same bytes in JSON are a 400."""
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise FrontError(
+            400, "Request body is not valid UTF-8: percent-encode form fields as UTF-8 (%C3%A9 for é)"
+        ) from None
+    fields = [field for field in text.split("&") if field]
+    if len(fields) > max_fields:
+        raise FrontError(400, f"Request body has more than {max_fields} form fields")
+    pairs: list[tuple[str, str | UploadFile]] = []
+    problems = []
+    for field in fields:
+        name, _, value = field.partition("=")
+        try:
+            pairs.append((unquote_plus(name, errors="strict"), unquote_plus(value, errors="strict")))
+        except UnicodeDecodeError:
+            problems.append(f"{name}: its percent-encoded bytes are not UTF-8 (%C3%A9 is é)")
+    if problems:
+        raise FrontError(400, "Invalid request body", problems)
+    return FormData(pairs)
 
 
 class _StrictMultiPartParser(MultiPartParser):

@@ -10,7 +10,7 @@ from starlette.requests import Request
 
 from emulator.domain.messages import AttachmentUpload, Recipient, TeammateMessage
 from emulator.domain.workspace import Channel, ChannelSettings
-from emulator.schemas import validator
+from emulator.schemas import all_schemas, validator
 from emulator.wire.bodies import media_type, parse_json, parse_multipart, read_body
 from emulator.wire.errors import FrontError
 
@@ -74,6 +74,29 @@ def refuse_unknown_parameters(
     unknown = sorted(set(request.query_params) - set(known))
     if unknown:
         raise FrontError(400, message, [f"{name}: {hint} {', '.join(known)}" for name in unknown])
+
+
+def list_filters(request: Request, choices: dict[str, tuple[str, ...] | None]) -> dict[str, str]:
+    """The filters of a control-plane list, by name: an unknown name is refused, and so is a value outside
+    its filter's choices (when it has any), naming them; a mistyped value would otherwise match nothing
+    and answer an empty list that looks like a real answer."""
+    refuse_unknown_parameters(request, tuple(choices), "Unknown filter", "filter by one of")
+    problems = [
+        f"{name}: {value!r} is not one of {', '.join(allowed)}"
+        for name, allowed in choices.items()
+        if allowed is not None
+        for value in request.query_params.getlist(name)
+        if value not in allowed
+    ]
+    if problems:
+        raise FrontError(400, "Invalid filter", problems)
+    return {name: request.query_params[name] for name in choices if name in request.query_params}
+
+
+def schema_choices(schema_name: str, field: str) -> tuple[str, ...]:
+    """The values a field of a schemas/ document may take (its `enum`): one list for the answers and the
+    filters that select them."""
+    return tuple(all_schemas()[schema_name]["properties"][field]["enum"])
 
 
 def teammate_message(document: dict[str, Any], uploads: list[AttachmentUpload]) -> TeammateMessage:

@@ -56,8 +56,9 @@ def test_every_known_difference_still_shows(report):
 def test_every_operation_the_app_serves_is_run(report):
     implemented = {label for labels in report.implemented.values() for label in labels}
     assert "GET /contacts" in implemented and "POST /channels/{channel_id}/incoming_messages" in implemented
-    assert "PUT /channels/{channel_id}/conversations/{conv_ext_id}/messages/{message_ext_id}/status" in (
-        report.implemented["channel"]
+    assert (
+        "PUT /channels/{channel_id}/conversations/{conv_ext_id}/messages/{message_ext_id}/status"
+        in (report.implemented["channel"])
     )
     # Matched by path template, not by regex: /contacts/{contact_id} does not serve /contacts/custom_fields.
     assert "GET /contacts/custom_fields" in report.not_implemented["core"]
