@@ -290,6 +290,12 @@ def _run_operation(
     pools: dict[Any, list[Any]],
 ) -> None:
     label = operation.label if spec == "core" else f"{operation.label} (Channel API)"
+    if mode == GenerationMode.POSITIVE:
+        # First a plain request naming the first of each resource: whatever is generated next, every
+        # operation is seen answering what exists (and each known difference can show in it).
+        _send_and_check(
+            emulator, report, spec, label, operation.Case(path_parameters=_first(operation, pools))
+        )
     strategy = operation.as_strategy(generation_mode=mode)
 
     @given(data=st.data())
@@ -304,34 +310,46 @@ def _run_operation(
     def one(data: st.DataObject) -> None:
         case = data.draw(strategy)
         _use_existing(data, case, pools)
-        if spec == "channel":
-            # A JWT for the channel in the path, or (for any other id) for the application channel.
-            channel = (case.path_parameters or {}).get("channel_id")
-            token = emulator.channel_jwt(
-                channel if channel == emulator.app_channel() else emulator.app_channel()
-            )
-        else:
-            token = emulator.token
-        case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
-        response = emulator.send(case.as_transport_kwargs(base_url=BASE_URL))
-        report.examples[label] += 1
-        report.statuses.setdefault(label, Counter())[response.status_code] += 1
-        if 400 <= response.status_code < 500 and response.headers.get("content-type") == "application/json":
-            refusal = response.json().get("_error", {})
-            details = "; ".join(refusal.get("details", ()))
-            reason = f"{response.status_code} {refusal.get('message')} {details}"
-            report.refusals.setdefault(label, Counter())[reason.strip()] += 1
-        elif response.status_code < 300:
-            report.answers.append(Answer(spec, operation, response))
-        try:
-            case.validate_response(response, checks=CHECKS)
-        except FailureGroup as group:
-            failures = list(group.exceptions)
-        except Failure as failure:
-            failures = [failure]
-        else:
-            failures = []
-        for failure in failures:
-            report.record(_finding(label, failure, response))
+        _send_and_check(emulator, report, spec, label, case)
 
     one()
+
+
+def _first(operation: APIOperation, pools: dict[Any, list[Any]]) -> dict[str, str]:
+    names = [parameter.name for parameter in operation.path_parameters]
+    first = {name: pools[name][0] for name in names if pools.get(name)}
+    for together, choices in pools.items():
+        if isinstance(together, tuple) and set(together) <= set(names) and choices:
+            first.update(zip(together, choices[0], strict=True))
+    return first
+
+
+def _send_and_check(emulator: Emulator, report: Report, spec: str, label: str, case: Any) -> None:
+    if spec == "channel":
+        # A JWT for the channel in the path, or (for any other id) for the application channel.
+        channel = (case.path_parameters or {}).get("channel_id")
+        app_channel = emulator.app_channel()
+        token = emulator.channel_jwt(channel if channel == app_channel else app_channel)
+    else:
+        token = emulator.token
+    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
+    response = emulator.send(case.as_transport_kwargs(base_url=BASE_URL))
+    report.examples[label] += 1
+    report.statuses.setdefault(label, Counter())[response.status_code] += 1
+    if 400 <= response.status_code < 500 and response.headers.get("content-type") == "application/json":
+        refusal = response.json().get("_error", {})
+        details = "; ".join(refusal.get("details", ()))
+        reason = f"{response.status_code} {refusal.get('message')} {details}"
+        report.refusals.setdefault(label, Counter())[reason.strip()] += 1
+    elif response.status_code < 300:
+        report.answers.append(Answer(spec, case.operation, response))
+    try:
+        case.validate_response(response, checks=CHECKS)
+    except FailureGroup as group:
+        failures = list(group.exceptions)
+    except Failure as failure:
+        failures = [failure]
+    else:
+        failures = []
+    for failure in failures:
+        report.record(_finding(label, failure, response))
