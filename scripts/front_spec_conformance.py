@@ -36,6 +36,9 @@ def print_report(report: Report) -> None:
     for spec, labels in report.not_implemented.items():
         for label in labels:
             print(f"  {spec:7} {label}")
+    print("\nserved by the emulator, not in Front's spec:")
+    for label in report.outside_the_spec:
+        print(f"  {label}")
     print(f"\nexamples run: {sum(report.examples.values())} ({len(report.examples)} operations)")
     print(f"  {'operation':76} {'examples':>8}  statuses")
     for label, count in sorted(report.examples.items()):

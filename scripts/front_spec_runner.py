@@ -115,17 +115,23 @@ def template(path: str) -> str:
     return _PARAMETER.sub("{}", path)
 
 
+def served_operations(app: Starlette) -> dict[tuple[str, str], str]:
+    """(method, path template) of each Front API route of `app` (HEAD aside), to its label."""
+    return {
+        (method, template(route.path)): f"{method} {route.path}"
+        for route in app.routes
+        if isinstance(route, Route) and not route.path.startswith(CONTROL_PREFIX) and route.path != "/"
+        for method in route.methods or ()
+        if method != "HEAD"
+    }
+
+
 def implemented_operations(app: Starlette, document: dict[str, Any]) -> tuple[list[str], list[str]]:
     """Labels (`GET /path`) of the spec's operations some route of `app` serves, and of the others.
 
     A route serves an operation when its path template is the spec's (parameter names aside) and it takes
     the method: `/contacts/custom_fields` is not served by `/contacts/{contact_id}`."""
-    served = {
-        (method, template(route.path))
-        for route in app.routes
-        if isinstance(route, Route) and not route.path.startswith(CONTROL_PREFIX)
-        for method in route.methods or ()
-    }
+    served = served_operations(app)
     implemented, missing = [], []
     for path, item in document["paths"].items():
         for method in item:
@@ -134,6 +140,18 @@ def implemented_operations(app: Starlette, document: dict[str, Any]) -> tuple[li
             label = f"{method.upper()} {path}"
             (implemented if (method.upper(), template(path)) in served else missing).append(label)
     return implemented, missing
+
+
+def routes_outside_the_spec(app: Starlette, documents: list[dict[str, Any]]) -> list[str]:
+    """The app's Front API routes that no operation of Front's files describes."""
+    described = {
+        (method.upper(), template(path))
+        for document in documents
+        for path, item in document["paths"].items()
+        for method in item
+        if method != "parameters"
+    }
+    return sorted(label for key, label in served_operations(app).items() if key not in described)
 
 
 @dataclass
@@ -167,6 +185,8 @@ class Report:
     # Known differences (spec/known-differences.json) that no answer showed.
     stale: list[dict[str, str]] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list, repr=False)
+    # Routes of the app that Front's files do not describe (none is run).
+    outside_the_spec: list[str] = field(default_factory=list)
 
     @property
     def server_errors(self) -> list[Finding]:
@@ -217,24 +237,32 @@ def known_differences() -> list[dict[str, str]]:
     return entries
 
 
+# Drawn instead of an existing resource: the generated value stays (an unknown id must be a 404).
+_GENERATED = object()
+
+
+def _existing(data: st.DataObject, choices: list[Any]) -> Any:
+    """One of `choices` three times in four, else _GENERATED (the generator favours the first items of a
+    list, so the generated value comes last)."""
+    return data.draw(st.sampled_from([*choices, *choices, *choices, _GENERATED])) if choices else _GENERATED
+
+
 def _use_existing(data: st.DataObject, case: Any, pools: dict[Any, list[Any]]) -> None:
     """Most of the time, a path parameter or top-level body field names something that exists."""
     parameters = case.path_parameters or {}
     for names, choices in pools.items():
-        if (
-            isinstance(names, tuple)
-            and set(names) <= set(parameters)
-            and choices
-            and data.draw(st.integers(0, 4))
-        ):
-            parameters.update(zip(names, data.draw(st.sampled_from(choices)), strict=True))
+        if isinstance(names, tuple) and set(names) <= set(parameters):
+            chosen = _existing(data, choices)
+            if chosen is not _GENERATED:
+                parameters.update(zip(names, chosen, strict=True))
     for name in parameters:
-        if pools.get(name) and data.draw(st.integers(0, 4)):
-            parameters[name] = data.draw(st.sampled_from(pools[name]))
+        chosen = _existing(data, pools.get(name, []))
+        if chosen is not _GENERATED:
+            parameters[name] = chosen
     if isinstance(case.body, dict):
         for name, value in list(case.body.items()):
-            if pools.get(name) and data.draw(st.integers(0, 3)):
-                chosen = data.draw(st.sampled_from(pools[name]))
+            chosen = _existing(data, pools.get(name, []))
+            if chosen is not _GENERATED:
                 case.body[name] = [chosen] if isinstance(value, list) else chosen
 
 
@@ -245,9 +273,13 @@ def run(examples: int, invalid_examples: int, only: Callable[[str], bool] = lamb
     differences = known_differences()
     try:
         pools = seed(emulator)
+        # Each operation starts from the seeded state: a DELETE run earlier leaves the others their resources.
+        seeded = emulator.request("POST", "/_emulator/snapshot")["snapshot_id"]
         for name in SPECS:
             document = spec_document(name, differences)
             implemented, missing = implemented_operations(emulator.app, document)
+            # The Channel API is for application channels: its paths name the app's channel.
+            spec_pools = {**pools, "channel_id": [emulator.app_channel()]} if name == "channel" else pools
             report.implemented[name], report.not_implemented[name] = implemented, missing
             for result in schemathesis.openapi.from_dict(document).get_all_operations():
                 operation = result.ok()
@@ -258,9 +290,11 @@ def run(examples: int, invalid_examples: int, only: Callable[[str], bool] = lamb
                     (GenerationMode.NEGATIVE, invalid_examples),
                 ):
                     if count:
-                        _run_operation(emulator, report, name, operation, mode, count, pools)
+                        emulator.request("POST", f"/_emulator/snapshots/{seeded}/restore")
+                        _run_operation(emulator, report, name, operation, mode, count, spec_pools)
     finally:
         emulator.close()
+    report.outside_the_spec = routes_outside_the_spec(emulator.app, [spec_document(name) for name in SPECS])
     report.stale = [
         difference for difference in differences if not _still_shows(report, difference, differences)
     ]
@@ -332,7 +366,9 @@ def _send_and_check(emulator: Emulator, report: Report, spec: str, label: str, c
         token = emulator.channel_jwt(channel if channel == app_channel else app_channel)
     else:
         token = emulator.token
-    case.headers = {**(case.headers or {}), "Authorization": f"Bearer {token}"}
+    # Any Authorization the generator wrote (in whatever case) gives way to the integration's own.
+    headers = {name: value for name, value in (case.headers or {}).items() if name.lower() != "authorization"}
+    case.headers = {**headers, "Authorization": f"Bearer {token}"}
     response = emulator.send(case.as_transport_kwargs(base_url=BASE_URL))
     report.examples[label] += 1
     report.statuses.setdefault(label, Counter())[response.status_code] += 1
