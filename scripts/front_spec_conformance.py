@@ -48,9 +48,14 @@ def print_report(report: Report) -> None:
     for label, refusals in sorted(report.refusals.items()):
         for refusal, count in refusals.most_common(3):
             print(f"  {label}: x{count} {refusal[:140]}")
+    scope_findings = [finding for finding in report.findings if finding.check == "required_scopes"]
+    print(f"\nscope checks (each token against x-required-scopes): {report.scope_checks}")
+    print(f"scope mismatches: {len(scope_findings)}")
     print(f"\nserver errors: {sum(finding.count for finding in report.server_errors)}")
     by_operation = Counter()
     for finding in report.violations:
+        if finding.check == "required_scopes":
+            continue
         by_operation[finding.operation] += finding.count
     print(f"schema violations: {sum(by_operation.values())}")
     for label, count in sorted(by_operation.items()):

@@ -185,6 +185,8 @@ class Report:
     # Known differences (spec/known-differences.json) that no answer showed.
     stale: list[dict[str, str]] = field(default_factory=list)
     answers: list[Answer] = field(default_factory=list, repr=False)
+    # Requests sent with each token of the workspace, against the operations' x-required-scopes.
+    scope_checks: int = 0
     # Routes of the app that Front's files do not describe (none is run).
     outside_the_spec: list[str] = field(default_factory=list)
 
@@ -285,6 +287,11 @@ def run(examples: int, invalid_examples: int, only: Callable[[str], bool] = lamb
                 operation = result.ok()
                 if operation.label not in implemented or not only(operation.label):
                     continue
+                if name == "core":
+                    scopes = document["paths"][operation.path][operation.method.lower()].get(
+                        "x-required-scopes"
+                    )
+                    _check_scopes(emulator, report, operation, set(scopes or ()), pools)
                 for mode, count in (
                     (GenerationMode.POSITIVE, examples),
                     (GenerationMode.NEGATIVE, invalid_examples),
@@ -347,6 +354,29 @@ def _run_operation(
         _send_and_check(emulator, report, spec, label, case)
 
     one()
+
+
+def _check_scopes(
+    emulator: Emulator,
+    report: Report,
+    operation: APIOperation,
+    required: set[str],
+    pools: dict[Any, list[Any]],
+) -> None:
+    """Each token of the workspace against the operation's `x-required-scopes`: one lacking a scope gets
+    Front's 403 naming it, one holding them all is let through (whatever the answer then is)."""
+    for token in emulator.store.workspace.tokens:
+        lacking = sorted(required - token.scopes)
+        case = operation.Case(
+            path_parameters=_first(operation, pools), headers={"Authorization": f"Bearer {token.token}"}
+        )
+        response = emulator.send(case.as_transport_kwargs(base_url=BASE_URL))
+        report.scope_checks += 1
+        refused = response.status_code == 403 and "lacks the required" in response.text
+        if bool(lacking) != refused:
+            expected = f"403 for lacking {', '.join(lacking)}" if lacking else "no 403 (it holds every scope)"
+            message = f"token {token.name!r} answered {response.status_code}, expected {expected}"
+            report.record(Finding(operation.label, "required_scopes", token.name, message))
 
 
 def _first(operation: APIOperation, pools: dict[Any, list[Any]]) -> dict[str, str]:

@@ -46,6 +46,7 @@ def test_no_operation_answers_a_server_error(report):
 
 
 def test_answers_conform_to_fronts_spec_except_the_known_differences(report):
+    # Schema, status and content-type violations, and tokens answered against x-required-scopes.
     assert report.violations == []
 
 
@@ -62,6 +63,8 @@ def test_every_operation_the_app_serves_is_run(report):
     )
     # Matched by path template, not by regex: /contacts/{contact_id} does not serve /contacts/custom_fields.
     assert "GET /contacts/custom_fields" in report.not_implemented["core"]
+    # Each token of the default workspace was sent to each Core API operation (its scopes checked).
+    assert report.scope_checks == 2 * len(report.implemented["core"])
     run = {label.removesuffix(" (Channel API)") for label in report.examples}
     assert run == implemented
     # Path parameters name what exists: every read answered a success (and its schema was checked).
