@@ -40,6 +40,8 @@ def print_report(report: Report) -> None:
     for label in report.outside_the_spec:
         print(f"  {label}")
     print(f"\nexamples run: {sum(report.examples.values())} ({len(report.examples)} operations)")
+    if report.unsendable:
+        print(f"  (not sent, httpx cannot build them: {dict(report.unsendable)})")
     print(f"  {'operation':76} {'examples':>8}  statuses")
     for label, count in sorted(report.examples.items()):
         statuses = ", ".join(f"{status} x{n}" for status, n in sorted(report.statuses[label].items()))

@@ -178,6 +178,8 @@ class Report:
     implemented: dict[str, list[str]] = field(default_factory=dict)
     not_implemented: dict[str, list[str]] = field(default_factory=dict)
     examples: Counter[str] = field(default_factory=Counter)
+    # Generated requests httpx cannot send (a file part that is a number), by operation.
+    unsendable: Counter[str] = field(default_factory=Counter)
     statuses: dict[str, Counter[int]] = field(default_factory=dict)
     # Refusals by operation and message: Front's spec is silent on them, a person judges.
     refusals: dict[str, Counter[str]] = field(default_factory=dict)
@@ -371,6 +373,7 @@ def _check_scopes(
             path_parameters=_first(operation, pools), headers={"Authorization": f"Bearer {token.token}"}
         )
         response = emulator.send(case.as_transport_kwargs(base_url=BASE_URL))
+        assert response is not None, "a request without a body is always sent"
         report.scope_checks += 1
         refused = response.status_code == 403 and "lacks the required" in response.text
         if bool(lacking) != refused:
@@ -381,7 +384,8 @@ def _check_scopes(
 
 def _first(operation: APIOperation, pools: dict[Any, list[Any]]) -> dict[str, str]:
     names = [parameter.name for parameter in operation.path_parameters]
-    first = {name: pools[name][0] for name in names if pools.get(name)}
+    # A name nothing was seeded for gets an id that names nothing (a 404 to check).
+    first = {name: pools[name][0] if pools.get(name) else "unknown" for name in names}
     for together, choices in pools.items():
         if isinstance(together, tuple) and set(together) <= set(names) and choices:
             first.update(zip(together, choices[0], strict=True))
@@ -400,6 +404,9 @@ def _send_and_check(emulator: Emulator, report: Report, spec: str, label: str, c
     headers = {name: value for name, value in (case.headers or {}).items() if name.lower() != "authorization"}
     case.headers = {**headers, "Authorization": f"Bearer {token}"}
     response = emulator.send(case.as_transport_kwargs(base_url=BASE_URL))
+    if response is None:
+        report.unsendable[label] += 1
+        return
     report.examples[label] += 1
     report.statuses.setdefault(label, Counter())[response.status_code] += 1
     if 400 <= response.status_code < 500 and response.headers.get("content-type") == "application/json":
