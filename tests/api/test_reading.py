@@ -24,6 +24,13 @@ def send(client, handle: str = "visitor-1", body: str = "hello", channel: str = 
     )
 
 
+def conversation_of_messages(client, handle: str, count: int) -> str:
+    """The id of a conversation of `count` inbound messages from `handle`, n0 to n{count - 1}, all created."""
+    for i in range(count - 1):
+        post_message(client, {"sender": {"handle": handle}, "body": f"n{i}"})
+    return conversation_id_of(send(client, handle=handle, body=f"n{count - 1}"))
+
+
 # -- GET /messages/{id} ------------------------------------------------------------------------------
 
 
@@ -166,9 +173,7 @@ def test_conversation_messages_newest_first(client):
 
 
 def test_conversation_messages_pages_follow_to_the_end(client):
-    for i in range(12):
-        post_message(client, {"sender": {"handle": "pager"}, "body": f"n{i}"})
-    conversation_id = conversation_id_of(send(client, handle="pager", body="n12"))
+    conversation_id = conversation_of_messages(client, "pager", 13)
     url = f"/conversations/{conversation_id}/messages?limit=5"
     pages = []
     while url is not None:
@@ -188,18 +193,14 @@ def test_conversation_messages_pages_follow_to_the_end(client):
 
 
 def test_exact_multiple_of_the_page_size_ends_without_an_empty_page(client):
-    for i in range(4):
-        post_message(client, {"sender": {"handle": "even"}, "body": f"n{i}"})
-    conversation_id = conversation_id_of(send(client, handle="even", body="n4"))
+    conversation_id = conversation_of_messages(client, "even", 5)
     first = client.get(f"/conversations/{conversation_id}/messages?limit=5").json()
     assert len(first["_results"]) == 5
     assert first["_pagination"]["next"] is None
 
 
 def test_messages_arriving_between_pages_do_not_shift_them(client):
-    for i in range(4):
-        post_message(client, {"sender": {"handle": "moving"}, "body": f"n{i}"})
-    conversation_id = conversation_id_of(send(client, handle="moving", body="n4"))
+    conversation_id = conversation_of_messages(client, "moving", 5)
     first = client.get(f"/conversations/{conversation_id}/messages?limit=2").json()
     send(client, handle="moving", body="late")
     second = client.get(first["_pagination"]["next"]).json()
@@ -207,9 +208,7 @@ def test_messages_arriving_between_pages_do_not_shift_them(client):
 
 
 def test_default_page_size_and_maximum(client):
-    for i in range(120):
-        post_message(client, {"sender": {"handle": "bulk"}, "body": f"n{i}"})
-    conversation_id = conversation_id_of(send(client, handle="bulk", body="last"))
+    conversation_id = conversation_of_messages(client, "bulk", 121)
     default = client.get(f"/conversations/{conversation_id}/messages").json()
     assert len(default["_results"]) == 50
     largest = client.get(f"/conversations/{conversation_id}/messages?limit=100").json()
