@@ -184,3 +184,16 @@ def test_exit_codes_are_the_outgoing_runners(
     with pytest.raises(SystemExit) as usage:
         main([*arguments, "--delete-signature", "md5"])
     assert usage.value.code == 2
+
+
+def test_delete_is_signed_as_the_app_says(apps: dict[str, PartnerApp]) -> None:
+    # The partner app verifies a DELETE over its body: signed over `undefined`, it refuses it.
+    report = run_application_contract(
+        authorization_url(apps, "partner"),
+        SECRET,
+        **{**SMALL, "delete_signature": "undefined"},  # type: ignore[arg-type]
+    )
+    (violation,) = report.violations
+    assert (violation.check, violation.kind, violation.answer_status) == ("delete", "event_not_accepted", 401)
+    # Not shrunk (shrink_seconds 0), so the report does not pretend it was.
+    assert "shrunk from" not in violation.format()
