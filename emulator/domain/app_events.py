@@ -3,11 +3,13 @@ with its signature input and the app's answer, as the delivery journal keeps del
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from emulator.domain.documents import attributes
 from emulator.domain.journalled_requests import JournalledRequest
+from emulator.domain.workspace import Channel
 
 EventOutcome = Literal["accepted", "refused", "failed"]
 
@@ -32,3 +34,14 @@ class AppEvent(JournalledRequest):
             else {"status": self.answer_status, "body": self.answer_body},
             **attributes(self, "started_at", "outcome", "reason"),
         }
+
+
+def find_app_event(events: Iterable[AppEvent], event_id: str) -> AppEvent | None:
+    return next((event for event in events if event.id == event_id), None)
+
+
+def applications_of_channels(events: Iterable[AppEvent], channels: Iterable[Channel]) -> dict[str, str]:
+    """The App UID of each application channel, removed ones too (their authorization event names it)."""
+    found = {event.channel_id: event.application_uid for event in events if event.channel_id}
+    found.update({channel.id: channel.application for channel in channels if channel.application})
+    return found

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from emulator.domain.messages import Conversation, ConversationStatus, Message
-from emulator.domain.workspace import Teammate
+from emulator.domain.workspace import Inbox, Teammate
 
 # "Open" in Front's sense: in the inbox, assigned or not (neither archived nor deleted).
 OPEN_STATUSES: frozenset[ConversationStatus] = frozenset({"unassigned", "assigned"})
@@ -48,3 +48,13 @@ def query_matches(query: str, conversation: Conversation, last: Message | None, 
 def newest_first(conversations: Iterable[Conversation]) -> list[Conversation]:
     """Most recently updated first; a stable sort, so equals keep the order they came in."""
     return sorted(conversations, key=lambda conversation: conversation.updated_at, reverse=True)
+
+
+def of_contact(conversations: Iterable[Conversation], contact_id: str) -> list[Conversation]:
+    """The conversations whose contact is `contact_id` (what GET /contacts/{id}/conversations lists)."""
+    return [conversation for conversation in conversations if conversation.contact.contact_id == contact_id]
+
+
+def in_inbox(conversations: Iterable[Conversation], inbox: Inbox) -> list[Conversation]:
+    """The conversations of the inbox's channels (what GET /inboxes/{id}/conversations lists)."""
+    return [conversation for conversation in conversations if conversation.channel_id in inbox.channel_ids]

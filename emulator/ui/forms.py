@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.datastructures import FormData, UploadFile
@@ -15,6 +16,7 @@ from emulator.domain.messages import AttachmentUpload, Message, TeammateMessage
 from emulator.domain.sending import cancel_pending, check_redeliverable, send_new_message, send_reply
 from emulator.domain.store import Store
 from emulator.ui.error_pages import page
+from emulator.ui.state import store_of
 from emulator.ui.templating import PREFIX
 from emulator.wire.documents import checked, teammate_message
 from emulator.wire.errors import FrontError
@@ -75,11 +77,6 @@ async def _teammate_message(request: Request, schema_name: str) -> TeammateMessa
     return teammate_message(document, uploads)
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 def _back_to(request: Request, message: Message, notice: str) -> Response:
     """The engine looks at the outbox again, and the browser goes back to the message, with a notice."""
     request.app.state.engine.wake()
@@ -88,33 +85,44 @@ def _back_to(request: Request, message: Message, notice: str) -> Response:
     )
 
 
-@page
-async def reply(request: Request) -> Response:
-    store = _store(request)
+MessageAction = Callable[[Store, Request], Awaitable[Message]]
+
+
+def _message_form(action: MessageAction, notice: str) -> Callable[[Request], Awaitable[Response]]:
+    """A form that does something to one message, then shows that message with `notice`."""
+
+    @page
+    async def endpoint(request: Request) -> Response:
+        message = await action(store_of(request), request)
+        return _back_to(request, message, notice)
+
+    return endpoint
+
+
+async def _reply(store: Store, request: Request) -> Message:
     conversation = conversation_or_404(store, request.path_params["conversation_id"])
-    message = send_reply(store, conversation, await _teammate_message(request, "outbound-reply"))
-    return _back_to(request, message, "queued")
+    return send_reply(store, conversation, await _teammate_message(request, "outbound-reply"))
 
 
-@page
-async def compose(request: Request) -> Response:
-    store = _store(request)
+async def _compose(store: Store, request: Request) -> Message:
     channel = channel_or_404(store, request.path_params["channel_id"])
-    message = send_new_message(store, channel, await _teammate_message(request, "outbound-message"))
-    return _back_to(request, message, "queued")
+    return send_new_message(store, channel, await _teammate_message(request, "outbound-message"))
 
 
-@page
-async def cancel(request: Request) -> Response:
-    store = _store(request)
+async def _cancel(store: Store, request: Request) -> Message:
     message = message_or_404(store, request.path_params["message_id"])
     cancel_pending(store, message)
-    return _back_to(request, message, "cancelled")
+    return message
+
+
+reply = _message_form(_reply, "queued")
+compose = _message_form(_compose, "queued")
+cancel = _message_form(_cancel, "cancelled")
 
 
 @page
 async def redeliver(request: Request) -> Response:
-    store = _store(request)
+    store = store_of(request)
     delivery = delivery_or_404(store, request.path_params["delivery_id"])
     check_redeliverable(store, delivery)
     # The engine's own redelivery: freshly signed, journalled, and the message ends sent or failed.

@@ -34,7 +34,7 @@ KEEPALIVE_SECONDS = 5.0
 # appear on time: the store otherwise creates them only when something reads it.
 SETTLE_INTERVAL = 0.2
 # The request journal (app.state.journal, the control plane's) has no listeners: streams look at its
-# newest entries this often for requests the emulator refused.
+# newest entries this often for requests the emulator refused or a fault fired on.
 JOURNAL_INTERVAL = 0.5
 
 
@@ -126,14 +126,18 @@ def _newest_entry(journal: Any) -> int:
     return journal.entries[-1].id if journal is not None and journal.entries else 0
 
 
-def _refused_since(journal: Any, seen: int) -> bool:
-    """Whether the journal has a refused request newer than entry `seen` (scans only the new entries)."""
+def _journal_changes(journal: Any, seen: int) -> set[str]:
+    """What the journal's entries newer than `seen` tell pages: a refused request, a faulted one (scans
+    only the new entries)."""
+    kinds: set[str] = set()
     for entry in reversed(journal.entries):
         if entry.id <= seen:
-            return False
+            break
         if entry.rejected:
-            return True
-    return False
+            kinds.add("request_refused")
+        if entry.injected_by is not None:
+            kinds.add("request_faulted")
+    return kinds
 
 
 async def _events(live: LiveEvents, since: str | None, journal: Any) -> AsyncIterator[bytes]:
@@ -162,8 +166,8 @@ async def _events(live: LiveEvents, since: str | None, journal: Any) -> AsyncIte
                     store.settle()  # notifies the listeners, which wakes this stream
                 newest = _newest_entry(journal)
                 if newest > journal_seen:
-                    if _refused_since(journal, journal_seen):
-                        subscriber.add({"kind": "request_refused"})
+                    for kind in sorted(_journal_changes(journal, journal_seen)):
+                        subscriber.add({"kind": kind})
                     journal_seen = newest
                 if not subscriber.wakeup.is_set() and loop.time() - last_sent >= KEEPALIVE_SECONDS:
                     last_sent = loop.time()

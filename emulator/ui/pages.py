@@ -12,12 +12,17 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from emulator.domain.app_events import applications_of_channels
 from emulator.domain.deliveries import Delivery
 from emulator.domain.inbox import STATUS_FILTERS, newest_first, query_matches, status_matches, teammate_name
+from emulator.domain.inboxes import inbox_of_channel
 from emulator.domain.messages import Conversation, Message
 from emulator.domain.sending import can_compose, can_reply
 from emulator.domain.store import Store
+from emulator.ui.app_pages import applications_overview
+from emulator.ui.around_pages import events_timeline
 from emulator.ui.error_pages import page
+from emulator.ui.state import journal_of, store_of
 from emulator.ui.templating import PREFIX, render
 from emulator.wire.errors import FrontError
 from emulator.wire.lookups import channel_or_404, conversation_or_404, delivery_or_404, message_or_404
@@ -38,11 +43,6 @@ OUTCOME_FILTERS = {"": "Any outcome", "sent": "Sent", "failed": "Failed"}
 _DELIVERY_FILTERS = ("channel_id", "conversation_id", "message_id", "outcome")
 
 
-def _store(request: Request) -> Store:
-    store: Store = request.app.state.store
-    return store
-
-
 def _all_messages(store: Store, conversation: Conversation) -> list[Message]:
     """The conversation's messages, oldest first."""
     newest_first_page, _ = store.conversation_messages(conversation, 1 << 62, None)
@@ -51,7 +51,7 @@ def _all_messages(store: Store, conversation: Conversation) -> list[Message]:
 
 def refused_requests(request: Request) -> list[dict[str, Any]] | None:
     """Refused inbound requests, oldest first, from the control plane's request journal (None without one)."""
-    journal = getattr(request.app.state, "journal", None)
+    journal = journal_of(request)
     if journal is None:
         return None
     return [
@@ -74,7 +74,8 @@ async def root(request: Request) -> Response:
 
 @page
 async def workspace_page(request: Request) -> Response:
-    store = _store(request)
+    store = store_of(request)
+    channels = store.workspace.channels
     conversations = store.conversations()
     per_channel = Counter(conversation.channel_id for conversation in conversations)
     failed_per_channel = Counter(
@@ -89,8 +90,10 @@ async def workspace_page(request: Request) -> Response:
     }
     context = {
         "workspace": store.workspace,
-        "channels": store.workspace.channels,
+        "channels": channels,
         "teammates": [(teammate, teammate_name(teammate)) for teammate in store.workspace.teammates],
+        "applications": applications_overview(store),
+        "inbox_of": {channel.id: inbox_of_channel(store.workspace, channel.id) for channel in channels},
         "counts": counts,
         "per_channel": per_channel,
         "failed_per_channel": failed_per_channel,
@@ -100,7 +103,7 @@ async def workspace_page(request: Request) -> Response:
 
 @page
 async def channel_page(request: Request) -> Response:
-    store = _store(request)
+    store = store_of(request)
     channel = channel_or_404(store, request.path_params["channel_id"])
     query = request.query_params.get("q", "").strip()
     status = request.query_params.get("status", "")
@@ -116,6 +119,8 @@ async def channel_page(request: Request) -> Response:
             rows.append({"conversation": conversation, "last": last, "assignee": assignee})
     context = {
         "channel": channel,
+        "inbox": inbox_of_channel(store.workspace, channel.id),
+        "application": store.application(channel.application) if channel.application else None,
         "rows": rows[:MAX_ROWS],
         "shown_all": len(rows) <= MAX_ROWS,
         "matching": len(rows),
@@ -150,7 +155,7 @@ def _message_view(store: Store, message: Message, deliveries: list[Delivery]) ->
 
 @page
 async def conversation_page(request: Request) -> Response:
-    store = _store(request)
+    store = store_of(request)
     conversation = conversation_or_404(store, request.path_params["conversation_id"])
     channel = channel_or_404(store, conversation.channel_id)
     by_message: dict[str, list[Delivery]] = defaultdict(list)
@@ -171,6 +176,8 @@ async def conversation_page(request: Request) -> Response:
         "thread": conversation.thread_key[0],
         "thread_ref": conversation.thread_key[1] if conversation.thread_key[0] == "thread_ref" else None,
         "teammates": _teammate_choices(store),
+        "timeline": events_timeline(store, conversation),
+        "inbox": inbox_of_channel(store.workspace, conversation.channel_id),
         "cannot_reply": can_reply(channel),
         "live_scope": {"conversation": conversation.id},
     }
@@ -179,7 +186,7 @@ async def conversation_page(request: Request) -> Response:
 
 @page
 async def deliveries_page(request: Request) -> Response:
-    store = _store(request)
+    store = store_of(request)
     wanted = {key: request.query_params[key] for key in _DELIVERY_FILTERS if request.query_params.get(key)}
     found = [
         delivery
@@ -199,7 +206,7 @@ async def deliveries_page(request: Request) -> Response:
 
 @page
 async def delivery_page(request: Request) -> Response:
-    store = _store(request)
+    store = store_of(request)
     delivery = delivery_or_404(store, request.path_params["delivery_id"])
     message = store.message(delivery.message_id)
     later = [
@@ -209,11 +216,16 @@ async def delivery_page(request: Request) -> Response:
         "delivery": delivery,
         "message": message,
         "others": later,
-        "signature": delivery.request_headers.get("x-front-signature"),
-        "timestamp": delivery.request_headers.get("x-front-request-timestamp"),
+        "secret_name": _secret_name(store, delivery),
         "live_scope": {"message": delivery.message_id},
     }
     return render(request, "delivery.html", context)
+
+
+def _secret_name(store: Store, delivery: Delivery) -> str:
+    """Which secret signed a delivery: an app's for a `message` event, else the company API secret."""
+    owners = applications_of_channels(store.app_events, store.workspace.channels)
+    return "app_secret" if delivery.channel_id in owners else "api_secret"
 
 
 @page
@@ -240,7 +252,7 @@ async def not_found(request: Request) -> Response:
 @page
 async def download(request: Request) -> Response:
     """Attachments without an API token: the browser cannot send one, and the inspector is local."""
-    message = message_or_404(_store(request), request.path_params["message_id"])
+    message = message_or_404(store_of(request), request.path_params["message_id"])
     attachment = message.attachment(request.path_params["attachment_id"])
     if attachment is None:
         raise FrontError(404, f"Attachment not found on message {message.id}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from emulator.ui import forms, pages
+from emulator.ui import app_pages, around_pages, fault_pages, forms, pages
 from emulator.ui.live import event_stream
 from emulator.ui.templating import PREFIX, STATIC_DIR
 
@@ -29,6 +29,13 @@ routes: list[BaseRoute] = [
     Route(PREFIX + "/deliveries", pages.deliveries_page, methods=["GET"]),
     Route(PREFIX + "/deliveries/{delivery_id}", pages.delivery_page, methods=["GET"]),
     Route(PREFIX + "/deliveries/{delivery_id}/redeliver", forms.redeliver, methods=["POST"]),
+    Route(PREFIX + "/applications/{uid}", app_pages.application_page, methods=["GET"]),
+    Route(PREFIX + "/app_events", app_pages.app_events_page, methods=["GET"]),
+    Route(PREFIX + "/app_events/{event_id}", app_pages.app_event_page, methods=["GET"]),
+    Route(PREFIX + "/contacts/{contact_id}", around_pages.contact_page, methods=["GET"]),
+    Route(PREFIX + "/inboxes/{inbox_id}", around_pages.inbox_page, methods=["GET"]),
+    Route(PREFIX + "/faults", fault_pages.faults_page, methods=["GET"]),
+    Route(PREFIX + "/faults/clear", fault_pages.clear_faults, methods=["POST"]),
     Route(PREFIX + "/refused", pages.refused_page, methods=["GET"]),
     Route(PREFIX + "/rejected", pages.rejected_page, methods=["GET"]),
     Mount(PREFIX + "/static", StaticFiles(directory=str(STATIC_DIR)), name="inspector-static"),

@@ -31,6 +31,7 @@ NOTICES = {
     "queued": "Message queued: it leaves when the channel's undo window is over.",
     "cancelled": "Message cancelled: it will not be sent.",
     "redelivered": "Redelivered: this is the new attempt.",
+    "faults_cleared": "Faults cleared: Front's API answers normally again.",
 }
 
 
@@ -77,6 +78,16 @@ def _pretty_body(text: str | None) -> str | None:
         return None
 
 
+def _signed_string(signature_input: dict[str, Any], body: str) -> str:
+    """The exact string a signature was computed over: the body (sha1-body), or `"<timestamp>:" + body`;
+    `"<timestamp>:undefined"` for a DELETE signed as Front's security doc says (the journals' description
+    of what was signed names that case)."""
+    if signature_input.get("scheme") == "sha1-body":
+        return body
+    signed_over = "undefined" if ":undefined" in str(signature_input.get("signed", "")) else body
+    return f"{signature_input.get('timestamp')}:{signed_over}"
+
+
 def _query(**params: str) -> str:
     return urlencode({key: value for key, value in params.items() if value})
 
@@ -90,6 +101,7 @@ def inspector_templates() -> Jinja2Templates:
         static_version=_static_version(),
         status_labels=DELIVERY_STATUS_LABELS,
         pretty_body=_pretty_body,
+        signed_string=_signed_string,
         query=_query,
     )
     return templates
