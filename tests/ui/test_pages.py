@@ -28,25 +28,13 @@ from tests.helpers import (
     wait_for_deliveries,
 )
 from tests.receiver import Answer
+from tests.ui.inspector import page, text_of
 
 SECRET = "front-emulator-api-secret"
 ADA = "tea_1b01"
 GRACE = "tea_1b02"
 UI = "/_emulator/ui"
 REPO = Path(__file__).resolve().parents[2]
-
-
-def page(client, path: str, status: int = 200) -> str:
-    answer = client.get(path)
-    assert answer.status_code == status, answer.text
-    assert answer.headers["content-type"].startswith("text/html")
-    return answer.text
-
-
-def text_of(markup: str) -> str:
-    """The page's visible text, tags dropped and entities decoded, whitespace collapsed."""
-    markup = re.sub(r"<(script|style)\b.*?</\1>", " ", markup, flags=re.S)
-    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", markup))).strip()
 
 
 def submit(client, path: str, data: dict, files=None) -> httpx.Response:
