@@ -28,6 +28,8 @@ MAX_EVENT_ROWS = 200
 # How much of an app's answer a page quotes in a list; the event's page shows all that was kept.
 QUOTED_ANSWER_CHARS = 300
 _EVENT_FILTERS = ("application_uid", "channel_id", "type")
+# Every event type Front sends to an app (`message` ones are deliveries).
+EVENT_TYPES = ("authorization", "delete", "message", "message_imported", "message_autoreply")
 APP_EVENT_KINDS = "app_event_recorded delivery_recorded application_changed channel_changed reset"
 
 
@@ -131,7 +133,8 @@ async def app_events_page(request: Request) -> Response:
         "rows": found[:MAX_EVENT_ROWS],
         "matching": len(found),
         "filters": wanted,
-        "applications": store.workspace.applications,
+        "application_options": [(item.uid, item.name) for item in store.workspace.applications],
+        "type_options": [(kind, kind) for kind in EVENT_TYPES],
         "live_scope": {"kinds": APP_EVENT_KINDS},
     }
     return render(request, "app_events.html", context)

@@ -198,7 +198,7 @@ async def deliveries_page(request: Request) -> Response:
         "matching": len(found),
         "filters": wanted,
         "outcome_filters": OUTCOME_FILTERS,
-        "channels": store.workspace.channels,
+        "channel_options": [(channel.id, channel.name) for channel in store.workspace.channels],
         "live_scope": {"kinds": "delivery_recorded reset"},
     }
     return render(request, "deliveries.html", context)

@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from tests.app_receiver import AppReceiver, AppRequest, running_app, success_with_webhook
 from tests.channel_jwts import bearer, channel_jwt
-from tests.helpers import final_state
+from tests.helpers import conversation_of, final_state
 from tests.ui.inspector import UI, assert_links_resolve, page, text_of
 
 SECRET = "an-app-secret-of-at-least-32-bytes!"
@@ -51,7 +51,9 @@ def _authorize(client: TestClient, name: str = "Acme chat") -> Any:
     return client.post("/_emulator/applications/acme/channels", json={"name": name})
 
 
-def _sync_inbound(client: TestClient, channel: str) -> dict[str, Any]:
+def _synced_conversation(client: TestClient) -> tuple[str, str]:
+    """A new channel of acme, and the conversation its app's first inbound sync starts there."""
+    channel = str(_authorize(client).json()["id"])
     document = {
         "sender": {"handle": "bo@example.test", "name": "Bo"},
         "body": "hello",
@@ -64,7 +66,7 @@ def _sync_inbound(client: TestClient, channel: str) -> dict[str, Any]:
     token = bearer(channel_jwt(channel, secret=SECRET, iss="acme"))
     answer = client.post(f"/channels/{channel}/inbound_messages", json=document, headers=token)
     assert answer.status_code == 202, answer.text
-    return dict(client.get(f"/messages/alt:uid:{answer.json()['message_uid']}").json())
+    return channel, conversation_of(client.get(f"/messages/alt:uid:{answer.json()['message_uid']}").json())
 
 
 def test_workspace_and_application_page_show_channels_status_and_authorization_answers(
@@ -98,9 +100,7 @@ def test_workspace_and_application_page_show_channels_status_and_authorization_a
 def test_every_event_sent_to_the_app_is_listed_with_its_exact_signature_input(
     client: TestClient, acme: AppReceiver
 ) -> None:
-    channel = _authorize(client).json()["id"]
-    inbound = _sync_inbound(client, channel)
-    conversation = inbound["_links"]["related"]["conversation"].rsplit("/", 1)[1]
+    _, conversation = _synced_conversation(client)
     reply = client.post(
         f"/conversations/{conversation}/messages", json={"body": "<p>Hi Bo</p>", "author_id": ADA}
     )
@@ -143,9 +143,7 @@ def test_every_event_sent_to_the_app_is_listed_with_its_exact_signature_input(
 def test_synced_messages_show_their_external_ids_and_the_channel_its_status(
     client: TestClient, acme: AppReceiver
 ) -> None:
-    channel = _authorize(client).json()["id"]
-    inbound = _sync_inbound(client, channel)
-    conversation = inbound["_links"]["related"]["conversation"].rsplit("/", 1)[1]
+    channel, conversation = _synced_conversation(client)
     text = text_of(page(client, f"{UI}/conversations/{conversation}"))
     shown = "external_id in-1 · external_conversation_id thread-1 · referenced_message_external_id in-0"
     assert shown in text
