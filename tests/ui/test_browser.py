@@ -22,24 +22,14 @@ from tests.helpers import (
     wait_for_deliveries,
 )
 from tests.receiver import Answer
+from tests.ui.browsing import CHROMIUM, PHONE, new_page, screenshot
+from tests.ui.browsing import CHROMIUM_ARGS as CHROMIUM_ARGS  # tests/test_guard_browser.py imports it here
 
 sync_api = pytest.importorskip("playwright.sync_api")
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 SECRET = "front-emulator-api-secret"
 ADA = "tea_1b01"
 UI = "/_emulator/ui"
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 360, "height": 760}
 
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed")
 
@@ -54,14 +44,6 @@ def server() -> Iterator[tuple[str, Starlette]]:
     live.stop()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[sync_api.Browser]:
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
 @pytest.fixture
 def api(server) -> Iterator[httpx.Client]:
     """An HTTP client as an integration (or curl) would use; the emulator starts each test afresh."""
@@ -71,16 +53,9 @@ def api(server) -> Iterator[httpx.Client]:
         yield client
 
 
-def new_page(browser, server, viewport: dict[str, int] = DESKTOP) -> sync_api.Page:
-    context = browser.new_context(viewport=viewport, base_url=server[0])
-    # A bound for what must happen, not a measure of how fast: generous, for a loaded machine.
-    context.set_default_timeout(30_000)
-    return context.new_page()
-
-
 @pytest.fixture
 def page(browser, server) -> Iterator[sync_api.Page]:
-    page = new_page(browser, server)
+    page = new_page(browser, server[0])
     yield page
     # Close before the server stops: an open event stream would hold its shutdown.
     page.context.close()
@@ -88,14 +63,9 @@ def page(browser, server) -> Iterator[sync_api.Page]:
 
 @pytest.fixture
 def phone(browser, server) -> Iterator[sync_api.Page]:
-    page = new_page(browser, server, PHONE)
+    page = new_page(browser, server[0], PHONE)
     yield page
     page.context.close()
-
-
-def screenshot(page: sync_api.Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def wait_live(page: sync_api.Page) -> None:
