@@ -1,9 +1,12 @@
-"""Reading the inspector as a person or a script would: a page's HTML, its visible text, its links."""
+"""Reading the inspector as a person or a script would: a page's HTML, its visible text, its links, and
+its event stream."""
 
 from __future__ import annotations
 
 import html
+import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 UI = "/_emulator/ui"
@@ -35,3 +38,22 @@ def assert_links_resolve(client: Any, markup: str) -> set[str]:
         answer = client.get(link)
         assert answer.status_code == 200, f"{link}: {answer.status_code} {answer.text[:300]}"
     return links
+
+
+def read_event(lines: Iterator[str]) -> tuple[str, dict[str, Any]]:
+    name, data = "message", ""
+    for line in lines:
+        if line.startswith("event: "):
+            name = line[len("event: ") :]
+        elif line.startswith("data: "):
+            data = line[len("data: ") :]
+        elif line == "" and data:
+            return name, json.loads(data)
+    raise AssertionError("the stream ended")
+
+
+def read_news(lines: Iterator[str]) -> tuple[str, dict[str, Any]]:
+    """The next event that is not a keep-alive ping."""
+    while (event := read_event(lines))[0] == "ping":
+        pass
+    return event

@@ -4,10 +4,11 @@ and a form that clears them all, refused from another site."""
 
 from __future__ import annotations
 
+import httpx
 from starlette.testclient import TestClient
 
 from tests.conftest import CHANNEL
-from tests.ui.inspector import UI, assert_links_resolve, page, text_of
+from tests.ui.inspector import UI, assert_links_resolve, page, read_event, read_news, text_of
 
 INCOMING = "/channels/{channel_id}/incoming_messages"
 
@@ -74,3 +75,18 @@ def test_the_clear_form_clears_every_fault_and_refuses_other_sites(client: TestC
     assert "Faults cleared" in text and "No fault is set" in text
     # The request it fired on stays in the journal, and on the page.
     assert "1 faulted request." in text
+
+
+def test_the_event_stream_tells_the_faults_page_when_a_fault_fires(live_client, live_url, lasting_streams):
+    """A 202 whose message is never created changes nothing in the store: only the journal knows."""
+    with (
+        httpx.Client(base_url=live_url, timeout=30) as browser,
+        browser.stream("GET", f"{UI}/events") as stream,
+    ):
+        lines = stream.iter_lines()
+        assert read_event(lines)[0] == "ready"
+        _add_fault(live_client, route=INCOMING, accept_without_creating=True, times=1)
+        assert _post_inbound(live_client) == 202
+        name, data = read_news(lines)
+    assert name == "change" and data["changes"] == [{"kind": "request_faulted"}]
+    assert "1 faulted request." in text_of(page(live_client, f"{UI}/faults"))

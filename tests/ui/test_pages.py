@@ -8,7 +8,6 @@ import json
 import re
 import time
 import tomllib
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -28,7 +27,7 @@ from tests.helpers import (
     wait_for_deliveries,
 )
 from tests.receiver import Answer
-from tests.ui.inspector import page, text_of
+from tests.ui.inspector import page, read_event, read_news, text_of
 
 SECRET = "front-emulator-api-secret"
 ADA = "tea_1b01"
@@ -339,25 +338,6 @@ def test_forms_refuse_other_origins(client):
 
 
 # -- live events -----------------------------------------------------------------------------------
-
-
-def read_event(lines: Iterator[str]) -> tuple[str, dict]:
-    name, data = "message", ""
-    for line in lines:
-        if line.startswith("event: "):
-            name = line[len("event: ") :]
-        elif line.startswith("data: "):
-            data = line[len("data: ") :]
-        elif line == "" and data:
-            return name, json.loads(data)
-    raise AssertionError("the stream ended")
-
-
-def read_news(lines: Iterator[str]) -> tuple[str, dict]:
-    """The next event that is not a keep-alive ping."""
-    while (event := read_event(lines))[0] == "ping":
-        pass
-    return event
 
 
 def test_event_stream_reports_a_new_inbound_message_at_once(live_client, live_url, lasting_streams):
