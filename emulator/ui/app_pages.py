@@ -154,6 +154,7 @@ async def app_event_page(request: Request) -> Response:
         "application": store.application(event.application_uid),
         "channel": channel,
         "message": message,
-        "live_scope": {"kinds": APP_EVENT_KINDS},
+        # A journalled event never changes: only a reset (which empties the journal) concerns the page.
+        "live_scope": {"kinds": "reset"},
     }
     return render(request, "app_event.html", context)

@@ -153,6 +153,24 @@ def test_synced_messages_show_their_external_ids_and_the_channel_its_status(
     assert "external_id" not in text_of(page(client, f"{UI}/channels/cha_1a01"))
 
 
+def test_a_delete_event_shows_what_it_was_signed_over(client: TestClient, acme: AppReceiver) -> None:
+    document = {"name": "Beta", "webhook_url": acme.url, "uid": "beta", "secret": SECRET}
+    assert (
+        client.post("/_emulator/applications", json={**document, "delete_signature": "undefined"}).status_code
+        == 201
+    )
+    channel = client.post("/_emulator/applications/beta/channels", json={"name": "Beta chat"}).json()["id"]
+    assert client.delete(f"/_emulator/channels/{channel}").status_code == 204
+    [delete] = [request for request in acme.wait_for(2) if request.method == "DELETE"]
+    links = assert_links_resolve(client, page(client, f"{UI}/app_events?type=delete"))
+    [event_link] = [link for link in links if link.startswith(f"{UI}/app_events/evt_")]
+    event_page = html.unescape(page(client, event_link))
+    assert f">{delete.headers['x-front-request-timestamp']}:undefined</pre>" in event_page
+    assert f"DELETE {acme.url}/channels/{channel}" in text_of(event_page)
+    # The channel is gone from the workspace; the event still names it.
+    assert f"{channel} (not in the workspace)" in text_of(event_page)
+
+
 def test_unknown_applications_and_events_answer_the_inspectors_404_page(client: TestClient) -> None:
     for path in (f"{UI}/applications/nope", f"{UI}/app_events/evt_nope"):
         text = text_of(page(client, path, status=404))

@@ -113,6 +113,8 @@ def test_the_inbox_page_lists_its_channels_and_conversations_and_channels_link_t
     assert channels == {CHANNEL, EMAIL_CHANNEL}
     assert {f"{UI}/channels/{item}" for item in channels} <= inspector_links(markup)
     assert f"{UI}/conversations/{on_chat}" in inspector_links(markup)
+    contact = client.get(f"/conversations/{on_chat}").json()["recipient"]["_links"]["related"]["contact"]
+    assert f"{UI}/contacts/{contact.rsplit('/', 1)[1]}" in inspector_links(markup)
     assert on_sms not in markup
     assert_links_resolve(client, markup)
     # The workspace links every channel's inbox.
