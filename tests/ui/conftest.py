@@ -1,4 +1,5 @@
-"""One Chromium for every browser test of the inspector (launching it is the costly part)."""
+"""What the inspector's tests share: one Chromium for every browser test (launching it is the costly
+part), and one app on loopback for the application pages."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from tests.app_receiver import AppReceiver, running_app
 from tests.ui.browsing import CHROMIUM, CHROMIUM_ARGS
+from tests.ui.inspector import APP_SECRET
 
 
 @pytest.fixture(scope="package")
@@ -17,3 +20,11 @@ def browser() -> Iterator[Any]:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="package")
+def app() -> Iterator[AppReceiver]:
+    """A real app of application channels on loopback, checking signatures with APP_SECRET. Tests share
+    it: each sets how it answers (`answer`) and clears `received` before counting."""
+    with running_app(APP_SECRET) as receiver:
+        yield receiver

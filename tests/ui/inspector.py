@@ -10,6 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 UI = "/_emulator/ui"
+# The App secret of the app on loopback that the application pages' tests add (tests/ui/conftest.py).
+APP_SECRET = "an-app-secret-of-at-least-32-bytes!"
+ADA = "tea_1b01"
 _HREF = re.compile(r'href="(/_emulator/ui[^"#]*)')
 
 

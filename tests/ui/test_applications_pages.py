@@ -5,25 +5,15 @@ with the request, the exact signature input and the app's answer; external ids o
 from __future__ import annotations
 
 import html
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from tests.app_receiver import AppReceiver, AppRequest, running_app, success_with_webhook
+from tests.app_receiver import AppReceiver, AppRequest, success_with_webhook
 from tests.channel_jwts import bearer, channel_jwt
 from tests.helpers import conversation_of, final_state
-from tests.ui.inspector import UI, assert_links_resolve, page, text_of
-
-SECRET = "an-app-secret-of-at-least-32-bytes!"
-ADA = "tea_1b01"
-
-
-@pytest.fixture(scope="module")
-def app() -> Iterator[AppReceiver]:
-    with running_app(SECRET) as receiver:
-        yield receiver
+from tests.ui.inspector import ADA, APP_SECRET, UI, assert_links_resolve, page, text_of
 
 
 @pytest.fixture
@@ -31,7 +21,7 @@ def acme(client: TestClient, app: AppReceiver) -> AppReceiver:
     """The app `acme` added to a fresh emulator, authorizing channels and taking teammates' messages."""
     app.received.clear()
     app.answer = _answers(app)
-    document = {"name": "Acme", "webhook_url": app.url, "uid": "acme", "secret": SECRET}
+    document = {"name": "Acme", "webhook_url": app.url, "uid": "acme", "secret": APP_SECRET}
     assert client.post("/_emulator/applications", json=document).status_code == 201
     return app
 
@@ -63,7 +53,7 @@ def _synced_conversation(client: TestClient) -> tuple[str, str]:
             "referenced_message_external_id": "in-0",
         },
     }
-    token = bearer(channel_jwt(channel, secret=SECRET, iss="acme"))
+    token = bearer(channel_jwt(channel, secret=APP_SECRET, iss="acme"))
     answer = client.post(f"/channels/{channel}/inbound_messages", json=document, headers=token)
     assert answer.status_code == 202, answer.text
     return channel, conversation_of(client.get(f"/messages/alt:uid:{answer.json()['message_uid']}").json())
@@ -76,7 +66,7 @@ def test_workspace_and_application_page_show_channels_status_and_authorization_a
     acme.answer = lambda request: (200, {"type": "failure", "message": "Unknown Front account"})
     refused = _authorize(client, "Refused chat")
     assert refused.status_code == 502, refused.text
-    token = bearer(channel_jwt(channel["id"], secret=SECRET, iss="acme"))
+    token = bearer(channel_jwt(channel["id"], secret=APP_SECRET, iss="acme"))
     offline = client.patch(f"/channels/{channel['id']}", json={"status": "offline"}, headers=token)
     assert offline.status_code == 204, offline.text
 
@@ -85,7 +75,7 @@ def test_workspace_and_application_page_show_channels_status_and_authorization_a
     assert "App UID acme" in text_of(workspace)
     markup = page(client, f"{UI}/applications/acme")
     text = text_of(markup)
-    for expected in ("Acme", "App UID acme", acme.url, SECRET, "Acme chat", channel["id"], "offline"):
+    for expected in ("Acme", "App UID acme", acme.url, APP_SECRET, "Acme chat", channel["id"], "offline"):
         assert expected in text, expected
     # The channel's own webhook URL is the app's answer to authorization.
     assert channel["settings"]["webhook_url"] in text
@@ -154,7 +144,7 @@ def test_synced_messages_show_their_external_ids_and_the_channel_its_status(
 
 
 def test_a_delete_event_shows_what_it_was_signed_over(client: TestClient, acme: AppReceiver) -> None:
-    document = {"name": "Beta", "webhook_url": acme.url, "uid": "beta", "secret": SECRET}
+    document = {"name": "Beta", "webhook_url": acme.url, "uid": "beta", "secret": APP_SECRET}
     assert (
         client.post("/_emulator/applications", json={**document, "delete_signature": "undefined"}).status_code
         == 201

@@ -8,9 +8,7 @@ from starlette.testclient import TestClient
 
 from tests.conftest import CHANNEL, EMAIL_CHANNEL, SMS_CHANNEL
 from tests.helpers import conversation_of, final_state, start_conversation
-from tests.ui.inspector import UI, assert_links_resolve, inspector_links, page, text_of
-
-ADA = "tea_1b01"
+from tests.ui.inspector import ADA, UI, assert_links_resolve, inspector_links, page, text_of
 
 
 def _busy_conversation(client: TestClient) -> str:

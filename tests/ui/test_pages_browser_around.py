@@ -12,24 +12,16 @@ import httpx
 import pytest
 
 from emulator.harness import LiveServer
-from tests.app_receiver import AppReceiver, running_app
+from tests.app_receiver import AppReceiver
 from tests.channel_jwts import bearer, channel_jwt
 from tests.conftest import AUTH, make_config
 from tests.ui.browsing import CHROMIUM, PHONE, new_page, screenshot
+from tests.ui.inspector import ADA, APP_SECRET, UI
 
 pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed")
 
-SECRET = "an-app-secret-of-at-least-32-bytes!"
-ADA = "tea_1b01"
-UI = "/_emulator/ui"
 LONG_HANDLE = "a-rather-long-partner-visitor-handle@example.test"
-
-
-@pytest.fixture(scope="module")
-def app() -> Iterator[AppReceiver]:
-    with running_app(SECRET) as receiver:
-        yield receiver
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +42,7 @@ def phone(browser: Any, url: str) -> Iterator[Any]:
 def _synced_conversation(api: httpx.Client, app: AppReceiver) -> str:
     """An app, a channel it authorized, and a conversation its inbound sync started, assigned and
     commented on by a teammate."""
-    document = {"name": "Acme partner chat", "webhook_url": app.url, "uid": "acme", "secret": SECRET}
+    document = {"name": "Acme partner chat", "webhook_url": app.url, "uid": "acme", "secret": APP_SECRET}
     assert api.post("/_emulator/applications", json=document).status_code == 201
     channel = api.post("/_emulator/applications/acme/channels", json={"name": "Acme chat"}).json()["id"]
     sync = {
@@ -58,7 +50,7 @@ def _synced_conversation(api: httpx.Client, app: AppReceiver) -> str:
         "body": "Hello from the partner app " * 8,
         "metadata": {"external_id": "in-" + "x" * 60, "external_conversation_id": "thread-" + "y" * 60},
     }
-    token = bearer(channel_jwt(channel, secret=SECRET, iss="acme"))
+    token = bearer(channel_jwt(channel, secret=APP_SECRET, iss="acme"))
     accepted = api.post(f"/channels/{channel}/inbound_messages", json=sync, headers=token)
     assert accepted.status_code == 202, accepted.text
     message = api.get(f"/messages/alt:uid:{accepted.json()['message_uid']}").json()
@@ -80,6 +72,7 @@ def test_a_person_follows_links_to_an_app_event_and_from_a_timeline_to_a_contact
     phone: Any, url: str, app: AppReceiver
 ) -> None:
     app.received.clear()
+    app.answer = None  # the app authorizes every channel (tests.app_receiver.success_with_webhook)
     with httpx.Client(base_url=url, headers=AUTH, timeout=10) as api:
         api.post("/_emulator/reset").raise_for_status()
         conversation = _synced_conversation(api, app)
