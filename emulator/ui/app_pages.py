@@ -17,7 +17,7 @@ from emulator.domain.app_events import AppEvent, applications_of_channels, find_
 from emulator.domain.applications import application_or_refusal
 from emulator.domain.deliveries import Delivery
 from emulator.domain.store import Store
-from emulator.domain.workspace import Application
+from emulator.domain.workspace import Application, Channel
 from emulator.ui.error_pages import page
 from emulator.ui.state import store_of
 from emulator.ui.templating import PREFIX, render
@@ -41,7 +41,7 @@ def applications_overview(store: Store) -> list[dict[str, Any]]:
     ]
 
 
-def _channels_of(store: Store, application: Application) -> list[Any]:
+def _channels_of(store: Store, application: Application) -> list[Channel]:
     return [channel for channel in store.workspace.channels if channel.application == application.uid]
 
 
@@ -68,7 +68,6 @@ def _delivery_row(delivery: Delivery, application_uid: str) -> dict[str, Any]:
         "application_uid": application_uid,
         "channel_id": delivery.channel_id,
         "message_id": delivery.message_id,
-        "conversation_id": delivery.conversation_id,
         # A delivery's "sent" is an event the app accepted.
         "outcome": "accepted" if delivery.outcome == "sent" else "failed",
         "answer_status": delivery.answer_status,
