@@ -93,8 +93,12 @@ def outgoing_message_schema() -> dict[str, Any]:
     # Front marks an outgoing custom message's attachments as not inline (no cid).
     attachment["properties"]["metadata"] = {"const": {"is_inline": False}}
     props["attachments"]["maxItems"] = 3
-    # A custom channel's messages never carry an application channel's external ids.
-    _drop(props["metadata"], ("external_id", "external_conversation_id", "referenced_message_external_id"))
+    # A teammate's message on a custom channel carries neither an application channel's external ids nor a
+    # call's duration.
+    _drop(
+        props["metadata"],
+        ("external_id", "external_conversation_id", "referenced_message_external_id", "duration"),
+    )
     props["metadata"]["properties"]["thread_ref"] = {"type": "string", "minLength": 1, "maxLength": 60}
     # A reply names the message it answers; a new message has no headers.
     props["metadata"]["properties"]["headers"] = {
