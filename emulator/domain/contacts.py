@@ -95,12 +95,14 @@ class ContactBook:
 
     def file(self, contact: Contact, previous: Contact | None = None) -> None:
         """File `contact` under its id and each of its handles, in place of `previous` (same id) if given;
-        the handles `previous` had and `contact` has not are free again."""
+        the handles `previous` had and `contact` has not are free again. A handle another contact owns stays
+        its (a CustomMessage's `sender.contact_id` can list a handle on a second contact)."""
         if previous is not None:
             self._free(previous, keep={entry.handle for entry in contact.handles})
         self._by_id[contact.id] = contact
         for entry in contact.handles:
-            self._by_handle[entry.handle] = contact
+            if self._by_handle.get(entry.handle, previous) is previous:
+                self._by_handle[entry.handle] = contact
 
     def changed(
         self, contact: Contact, now: float, handles: Iterable[ContactHandle] | None = None, **fields: Any

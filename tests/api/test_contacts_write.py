@@ -285,3 +285,14 @@ def test_request_schemas_have_fronts_fields_and_types(
     assert set(ours["properties"]) == set(merged["properties"]) | (refused - REFUSED)
     problems = _compare(_Ours(schema), ours, schema, merged, "")
     assert [line for line in problems if line.split(":")[1].split("/")[1] not in refused] == []
+
+
+def test_a_write_to_a_contact_leaves_a_handle_another_contact_owns_with_it(client: TestClient) -> None:
+    first = read_message(
+        client, post_message(client, {"sender": {"handle": "ada@example.test"}, "body": "hi"})
+    )
+    owner = first["recipients"][0]["_links"]["related"]["contact"]
+    # An integration names another contact for the same handle (CustomMessage sender.contact_id).
+    post_message(client, {"sender": {"handle": "ada@example.test", "contact_id": "crd_other"}, "body": "hi"})
+    assert client.patch("/contacts/crd_other", json={"name": "Other"}).status_code == 204
+    assert client.get("/contacts/alt:custom:ada@example.test").json()["_links"]["self"] == owner
