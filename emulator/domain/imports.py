@@ -184,6 +184,7 @@ def create_imported(store: Store, item: AwaitingImport, due: float) -> Message:
         author_id=imported.author_id,
         # An imported outbound message was sent elsewhere: it is never delivered.
         delivery_status=None if inbound else "sent",
+        import_external_id=imported.external_id,
     )
     kind: EventType = "inbound" if inbound else "out_reply" if is_reply else "outbound"
     origin: EventSource = "recipient" if inbound else "teammate" if imported.author_id else "api"

@@ -132,6 +132,8 @@ class Message:
     send_at: float | None = None
     # Application channels only: the app's ids for this message and its thread.
     external: ExternalIds | None = None
+    # Imported messages only: the external_id it was imported with (emulator/domain/imports.py).
+    import_external_id: str | None = None
 
     @property
     def body(self) -> str:

@@ -55,6 +55,8 @@ def message_json(base: str, message: Message, store: Store) -> dict[str, Any]:
         metadata["external_conversation_id"] = message.external.external_conversation_id
         if message.external.referenced_message_external_id is not None:
             metadata["referenced_message_external_id"] = message.external.referenced_message_external_id
+    elif message.import_external_id is not None:
+        metadata["external_id"] = message.import_external_id
     author = store.teammate(message.author_id) if message.author_id else None
     text = message.text
     related = {

@@ -148,7 +148,8 @@ def test_threading_by_thread_ref_else_by_sender_and_conversation_id_overrides_bo
         client, external_id="e", conversation_id=target, metadata={"is_inbound": True, "thread_ref": "t-1"}
     )
     assert conversation(client, told)["id"] == target
-    assert told["metadata"] == {}
+    assert told["metadata"] == {"external_id": "e"}
+    assert first["metadata"] == {"thread_ref": "t-1", "external_id": "a"}
     # A reference incoming_messages made does not thread with an import's (Front: unique to imports).
     incoming = read_message(
         client,
