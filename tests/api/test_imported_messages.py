@@ -337,7 +337,7 @@ def _form(document: dict[str, Any]) -> dict[str, Any]:
     form: dict[str, Any] = {"sender[handle]": document["sender"]["handle"], "body": document["body"]}
     form |= {"external_id": document["external_id"], "created_at": str(document["created_at"])}
     for name, value in document.get("metadata", {}).items():
-        form[f"metadata[{name}]"] = str(value).lower()
+        form[f"metadata[{name}]"] = str(value).lower() if isinstance(value, bool) else value
     for name in ("to", "cc", "tags"):
         if name in document:
             form[f"{name}[]"] = document[name]
@@ -352,6 +352,7 @@ def _shown(client: TestClient, uid: str) -> tuple[Any, ...]:
     found = conversation(client, message)
     people = [(item["handle"], item["role"]) for item in message["recipients"]]
     return (
+        message["metadata"].get("thread_ref"),
         message["created_at"],
         message["subject"],
         message["text"],
