@@ -44,8 +44,8 @@ from emulator.domain.tags import TagBook
 from emulator.domain.workspace import Application, Channel, Workspace
 
 # listener(kind, ids): kind is message_created, message_state, delivery_recorded, conversation_changed,
-# channel_changed, application_changed or reset; ids names what changed (channel_id, conversation_id,
-# message_id, delivery_id, application_uid).
+# channel_changed, application_changed, contact_changed or reset; ids names what changed (channel_id,
+# conversation_id, message_id, delivery_id, application_uid, contact_id).
 Listener = Callable[[str, dict[str, str]], None]
 
 
