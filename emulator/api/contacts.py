@@ -8,12 +8,18 @@ from starlette.responses import Response
 
 from emulator.api.auth import authorise
 from emulator.domain import contact_writes
+from emulator.domain.contacts import Contact
 from emulator.wire.conversation_lists import conversation_list
 from emulator.wire.documents import json_document
 from emulator.wire.lookups import contact_or_404
 from emulator.wire.pagination import page, sort_order
 from emulator.wire.resources import contact_json
-from emulator.wire.responses import base_url, front_json
+from emulator.wire.responses import base_url, front_json, resource
+
+
+def _contact(request: Request) -> Contact:
+    """The contact the path names: `crd_…` or `alt:<source>:<handle>`."""
+    return contact_or_404(request.app.state.store, request.path_params["contact_id"])
 
 
 async def list_contacts(request: Request) -> Response:
@@ -30,15 +36,15 @@ async def list_contacts(request: Request) -> Response:
 
 async def get_contact(request: Request) -> Response:
     authorise(request, "contacts:read")
-    contact = contact_or_404(request.app.state.store, request.path_params["contact_id"])
-    return front_json(request, contact_json(base_url(request), contact), "contact")
+    return resource(request, _contact(request), contact_json, "contact")
 
 
 async def list_contact_conversations(request: Request) -> Response:
     authorise(request, "conversations:read")
-    store = request.app.state.store
-    contact = contact_or_404(store, request.path_params["contact_id"])
-    conversations = [item for item in store.conversations() if item.contact.contact_id == contact.id]
+    contact = _contact(request)
+    conversations = [
+        item for item in request.app.state.store.conversations() if item.contact.contact_id == contact.id
+    ]
     return conversation_list(request, conversations, f"/contacts/{contact.id}/conversations")
 
 
@@ -46,39 +52,36 @@ async def create_contact(request: Request) -> Response:
     authorise(request, "contacts:write")
     document = await json_document(request, "create-contact", what="the contact")
     contact = contact_writes.create_contact(request.app.state.store, document)
-    return front_json(request, contact_json(base_url(request), contact), "contact", 201)
+    return resource(request, contact, contact_json, "contact", 201)
 
 
 async def update_contact(request: Request) -> Response:
     authorise(request, "contacts:write")
-    store = request.app.state.store
-    contact = contact_or_404(store, request.path_params["contact_id"])
-    contact_writes.update_contact(store, contact, await json_document(request, "update-contact"))
+    contact = _contact(request)
+    document = await json_document(request, "update-contact", what="the contact")
+    contact_writes.update_contact(request.app.state.store, contact, document)
     return Response(status_code=204)
 
 
 async def delete_contact(request: Request) -> Response:
     authorise(request, "contacts:delete")
-    store = request.app.state.store
-    contact_writes.delete_contact(store, contact_or_404(store, request.path_params["contact_id"]))
+    contact_writes.delete_contact(request.app.state.store, _contact(request))
     return Response(status_code=204)
 
 
 async def add_contact_handle(request: Request) -> Response:
     authorise(request, "contacts:write")
-    store = request.app.state.store
-    contact = contact_or_404(store, request.path_params["contact_id"])
+    contact = _contact(request)
     document = await json_document(request, "contact-handle", what="the handle")
-    contact_writes.add_handle(store, contact, document["handle"], document["source"])
+    contact_writes.add_handle(request.app.state.store, contact, document["handle"], document["source"])
     return Response(status_code=204)
 
 
 async def remove_contact_handle(request: Request) -> Response:
     authorise(request, "contacts:write")
-    store = request.app.state.store
-    contact = contact_or_404(store, request.path_params["contact_id"])
+    contact = _contact(request)
     document = await json_document(request, "delete-contact-handle", what="the handle")
     contact_writes.remove_handle(
-        store, contact, document["handle"], document["source"], document.get("force", False)
+        request.app.state.store, contact, document["handle"], document["source"], document.get("force", False)
     )
     return Response(status_code=204)
