@@ -94,7 +94,8 @@ def outgoing_message_schema() -> dict[str, Any]:
     attachment["properties"]["metadata"] = {"const": {"is_inline": False}}
     props["attachments"]["maxItems"] = 3
     # A teammate's message on a custom channel carries neither an application channel's external ids nor a
-    # call's duration.
+    # call's duration, and is no call.
+    props["type"] = {"const": "custom"}
     _drop(
         props["metadata"],
         ("external_id", "external_conversation_id", "referenced_message_external_id", "duration"),
