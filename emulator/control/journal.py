@@ -24,6 +24,7 @@ def _selected(request: Request) -> list[JournalEntry]:
         raise FrontError(
             400, "Invalid filter", ["status: an HTTP status such as 400, or a class such as 4xx"]
         )
+    _check_path_prefix(request)
     rejected = query.get("rejected")
     if rejected is not None and rejected not in ("true", "false"):
         raise FrontError(400, "Invalid filter", ["rejected: true or false"])
@@ -35,6 +36,14 @@ def _selected(request: Request) -> list[JournalEntry]:
         path_prefix=query.get("path_prefix"),
         rejected=None if rejected is None else rejected == "true",
     )
+
+
+def _check_path_prefix(request: Request) -> None:
+    """Every journalled path starts with `/`: a prefix without one would select nothing, silently."""
+    prefix = request.query_params.get("path_prefix")
+    if prefix is not None and not prefix.startswith("/"):
+        detail = f"path_prefix: {prefix!r} must start with / (e.g. /channels/)"
+        raise FrontError(400, "Invalid filter", [detail])
 
 
 async def list_requests(request: Request) -> Response:
@@ -57,6 +66,7 @@ async def clear_requests(request: Request) -> Response:
 async def report(request: Request) -> Response:
     """What the integration sent that Front would refuse, by reason, with one example request each."""
     refuse_unknown_parameters(request, ("path_prefix",))
+    _check_path_prefix(request)
     prefix = request.query_params.get("path_prefix")
     journal: RequestJournal = request.app.state.journal
     document = rejection_report(journal.select(path_prefix=prefix))

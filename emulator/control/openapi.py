@@ -65,6 +65,8 @@ class Operation:
 
 
 _STRING: dict[str, Any] = {"type": "string"}
+# Journalled paths all start with /; a prefix without one is refused.
+_PATH_PREFIX: dict[str, Any] = {"type": "string", "pattern": "^/"}
 
 
 def _filter_parameters(filters: dict[str, tuple[str, ...] | None]) -> dict[str, dict[str, Any]]:
@@ -118,7 +120,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
             # An exact status (404) or a class (4xx, 4XX).
             "status": {"type": "string", "pattern": "^[1-5]([0-9]{2}|[xX]{2})$"},
             "method": _STRING,
-            "path_prefix": _STRING,
+            "path_prefix": _PATH_PREFIX,
             "rejected": {"enum": ["true", "false"]},
         },
         answers={200: "request-list", 400: "error"},
@@ -126,7 +128,7 @@ OPERATIONS: dict[tuple[str, str], Operation] = {
     ("DELETE", "/_emulator/requests"): Operation("Clear the request journal", answers={204: None}),
     ("GET", "/_emulator/requests/report"): Operation(
         "What Front would have refused, grouped by reason with one example each",
-        query={"path_prefix": _STRING},
+        query={"path_prefix": _PATH_PREFIX},
         answers={200: "request-report", 400: "error"},
     ),
     ("POST", "/_emulator/wait"): Operation(

@@ -53,3 +53,11 @@ def test_the_control_planes_openapi_document_names_the_choices(client):
     }
     assert parameters["outcome"] == {"enum": ["sent", "failed"]}
     assert parameters["channel_id"] == {"type": "string"}
+
+
+def test_the_request_journal_refuses_a_path_prefix_no_path_has(client):
+    for route in ("/_emulator/requests", "/_emulator/requests/report"):
+        answer = client.get(route, params={"path_prefix": "channels/"})
+        assert answer.status_code == 400, route
+        assert error_of(answer)["details"] == ["path_prefix: 'channels/' must start with / (e.g. /channels/)"]
+        assert client.get(route, params={"path_prefix": "/channels/"}).status_code == 200
