@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 from _common import CHANNEL, INCOMING_PATH, MESSAGE, TOKEN
-from incoming_throughput import bare_app
+from _http_load import bare_app
 
 from emulator.api.incoming import incoming_from_document
 from emulator.app import create_app
@@ -89,7 +89,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=20_000)
     args = parser.parse_args()
 
-    apps = {"emulator": emulator(), "bare": bare_app()}
+    apps = {"emulator": emulator(), "bare": bare_app("/channels/{channel_id}/incoming_messages")}
     for app in apps.values():
         asyncio.run(drive(app, 2_000))  # warm up caches and lazily built state
     # Short batches, alternating, best of each: other processes on the machine disturb both alike.

@@ -4,6 +4,11 @@ Claims as Front's partner-channel template signs them: `iss` = App UID, `sub` = 
 `exp`. Every refusal is a 401 naming its cause. Time is the store's clock (a frozen clock freezes expiry
 too), with LEEWAY_SECONDS of grace for clocks a little apart. A `jti` may be used again: Front documents
 no replay check, and apps that reuse a token within its few seconds must not break here (docs/fidelity.md).
+
+Since a token may be reused, its verification is kept: decoding and checking the signature (PyJWT, the
+largest cost of a sync) is done once per token and secret. HMAC is deterministic, so the same token and
+secret always verify alike; everything that depends on the clock or the workspace (`exp`, `nbf`, the
+issuer's current secret, the channel) is still checked on every request.
 """
 
 from __future__ import annotations
@@ -11,7 +16,10 @@ from __future__ import annotations
 import base64
 import binascii
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import jwt
@@ -36,6 +44,10 @@ _CHECKED_HERE: Options = {
     "verify_sub": False,
     "verify_jti": False,
 }
+# Verified and parsed tokens kept (each at most _CACHED_TOKEN_CHARS long, so the cache stays near 1 MB):
+# an app sends one or a few tokens at a time, and a token it stopped using is pushed out by newer ones.
+_CACHED_TOKENS = 1024
+_CACHED_TOKEN_CHARS = 1024
 _HOW = "a channel JWT (HS256 signed with the App secret; claims iss = App UID, sub = channel id, jti, exp)"
 
 
@@ -74,12 +86,7 @@ def channel_grant(store: Store, authorization: str | None, channel: Channel | No
     if application is None:
         raise _refuse(f"unknown issuer {issuer!r}: iss must be the App UID of an application")
     try:
-        with warnings.catch_warnings():
-            # The App secret is the workspace's to choose: a short one is the app's risk, not an error.
-            warnings.simplefilter("ignore", InsecureKeyLengthWarning)
-            claims: dict[str, Any] = jwt.decode(
-                token, application.secret, algorithms=[ALGORITHM], options=_CHECKED_HERE
-            )
+        claims = _verified_claims(token, application.secret)
     except jwt.InvalidSignatureError:
         raise _refuse(f"bad signature: not signed with the App secret of application {issuer}") from None
     except jwt.PyJWTError as error:
@@ -97,10 +104,37 @@ def channel_grant(store: Store, authorization: str | None, channel: Channel | No
     return ChannelGrant(application, channel)
 
 
-def _unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Header and claims, read before verifying (to find the issuer's secret). Read here rather than with
-    PyJWT's unverified decodes, which check every character of the token on each call: PyJWT's one
-    verified decode below checks the whole token again anyway."""
+def _verified_claims(token: str, secret: str) -> Mapping[str, Any]:
+    """The claims of `token` once its signature checks out with `secret` (PyJWT's errors otherwise)."""
+    if len(token) > _CACHED_TOKEN_CHARS:
+        return _verify(token, secret)
+    return _cached_verify(token, secret)
+
+
+def _verify(token: str, secret: str) -> Mapping[str, Any]:
+    with warnings.catch_warnings():
+        # The App secret is the workspace's to choose: a short one is the app's risk, not an error.
+        warnings.simplefilter("ignore", InsecureKeyLengthWarning)
+        claims = jwt.decode(token, secret, algorithms=[ALGORITHM], options=_CHECKED_HERE)
+    # Read-only: the same mapping answers every later request with this token.
+    return MappingProxyType(claims)
+
+
+# A refusal raises, so only tokens that verified are kept.
+_cached_verify = lru_cache(maxsize=_CACHED_TOKENS)(_verify)
+
+
+def _unverified_parts(token: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """Header and claims, read before verifying (to find the issuer's secret); kept per token like its
+    verification."""
+    if len(token) > _CACHED_TOKEN_CHARS:
+        return _read_parts(token)
+    return _cached_read_parts(token)
+
+
+def _read_parts(token: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
+    """Read here rather than with PyJWT's unverified decodes, which check every character of the token on
+    each call: PyJWT's one verified decode checks the whole token again anyway."""
     parts = token.split(".")
     try:
         if len(parts) != 3:
@@ -111,10 +145,13 @@ def _unverified_parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
             raise ValueError("not JSON objects")
     except (ValueError, binascii.Error):  # orjson.JSONDecodeError is a ValueError
         raise FrontError(401, f"Invalid token: not a JWT; the Channel API takes {_HOW}") from None
-    return header, claims
+    return MappingProxyType(header), MappingProxyType(claims)
 
 
-def _check_time(store: Store, claims: dict[str, Any]) -> None:
+_cached_read_parts = lru_cache(maxsize=_CACHED_TOKENS)(_read_parts)
+
+
+def _check_time(store: Store, claims: Mapping[str, Any]) -> None:
     now = store.clock.now()
     expires = claims["exp"]
     if isinstance(expires, bool) or not isinstance(expires, int | float):
