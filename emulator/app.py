@@ -11,12 +11,7 @@ from starlette.middleware import Middleware
 from starlette.routing import Route
 
 from emulator.api.around import routes as around_routes
-from emulator.api.channel_api import (
-    inbound_messages,
-    outbound_messages,
-    update_channel_or_status,
-    update_message_status,
-)
+from emulator.api.channel_api import SyncedMessages, update_channel_or_status, update_message_status
 from emulator.api.channel_calls import routes as channel_call_routes
 from emulator.api.channel_templates import routes as channel_template_routes
 from emulator.api.gate import RateLimitAndJournalMiddleware
@@ -75,6 +70,17 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
     routes = [
         # A plain ASGI endpoint with store and config bound: see emulator/api/incoming.py.
         Route("/channels/{channel_id}/incoming_messages", IncomingMessages(store, config), methods=["POST"]),
+        # The Channel API's syncs, the application channels' hot paths: emulator/api/channel_api.py.
+        Route(
+            "/channels/{channel_id}/inbound_messages",
+            SyncedMessages(store, config, inbound=True),
+            methods=["POST"],
+        ),
+        Route(
+            "/channels/{channel_id}/outbound_messages",
+            SyncedMessages(store, config, inbound=False),
+            methods=["POST"],
+        ),
         Route("/messages/{message_id}", get_message, methods=["GET"]),
         Route("/messages/{message_id}/download/{attachment_id}", download_attachment, methods=["GET"]),
         Route("/conversations/{conversation_id}", get_conversation, methods=["GET"]),
@@ -87,8 +93,6 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
         Route("/conversations/{conversation_id}/messages", reply_to_conversation, methods=["POST"]),
         Route("/channels/{channel_id}/messages", compose_message, methods=["POST"]),
         # Front's Channel API (application channels): emulator/api/channel_api.py.
-        Route("/channels/{channel_id}/inbound_messages", inbound_messages, methods=["POST"]),
-        Route("/channels/{channel_id}/outbound_messages", outbound_messages, methods=["POST"]),
         Route(
             "/channels/{channel_id}/conversations/{conv_ext_id}/messages/{message_ext_id}/status",
             update_message_status,

@@ -14,10 +14,14 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 from emulator.api.channel_jwt import ChannelGrant, channel_grant, is_channel_jwt
+from emulator.api.hot_path import JSON, message_headers, send_accepted, whole_body
 from emulator.api.sending import update_channel
+from emulator.config import Config
 from emulator.domain.applications import report_failed
+from emulator.domain.channel_routes import route_refusal
 from emulator.domain.messages import AttachmentUpload, Contact, ExternalIds, SyncedMessage
 from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
@@ -26,7 +30,6 @@ from emulator.wire.bodies import media_type, parse_json, parse_multipart, read_b
 from emulator.wire.documents import checked, json_document
 from emulator.wire.errors import FrontError
 from emulator.wire.lookups import channel_or_404
-from emulator.wire.responses import front_json
 
 # Form fields that are lists of objects in a multipart sync: to[0][handle]=…
 _FORM_LISTS = frozenset({"to"})
@@ -34,12 +37,9 @@ _FORM_LISTS = frozenset({"to"})
 
 def application_channel(store: Store, reference: str) -> Channel:
     channel = channel_or_404(store, reference)
-    if not channel.is_application:
-        raise FrontError(
-            400,
-            f"Channel {channel.id} is not an application channel: the Channel API is for channels of an "
-            f"application; a custom channel takes POST /channels/{channel.id}/incoming_messages",
-        )
+    refusal = route_refusal(channel, "channel_api")
+    if refusal is not None:
+        raise refusal
     return channel
 
 
@@ -49,8 +49,40 @@ def authorised_channel(request: Request) -> ChannelGrant:
     return channel_grant(store, request.headers.get("authorization"), channel)
 
 
-async def _sync_document(request: Request, schema_name: str) -> tuple[dict[str, Any], list[AttachmentUpload]]:
-    config = request.app.state.config
+class SyncedMessages:
+    """POST /channels/{id}/inbound_messages or outbound_messages: a plain ASGI endpoint with store and
+    config bound, fast in the common case (emulator/api/hot_path.py), as incoming_messages is."""
+
+    def __init__(self, store: Store, config: Config, *, inbound: bool) -> None:
+        self.store = store
+        self.config = config
+        self.is_inbound = inbound
+        self.schema_name = "channel-inbound-message" if inbound else "channel-outbound-message"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        store = self.store
+        config = self.config
+        authorization, content_type, content_length = message_headers(scope)
+        channel = application_channel(store, scope["path_params"]["channel_id"])
+        # Decoded as Starlette decodes headers, so every route reads the same token.
+        token = authorization.decode("latin-1") if authorization is not None else None
+        grant = channel_grant(store, token, channel)
+        uploads: list[AttachmentUpload] = []
+        if content_type == JSON:
+            body = await whole_body(scope, receive, content_length, config.max_json_bytes)
+            document = checked(parse_json(body), self.schema_name)
+        else:
+            document, uploads = await _sync_document(Request(scope, receive), config, self.schema_name)
+        synced = _inbound(document, uploads) if self.is_inbound else _outbound(store, document, uploads)
+        uid = store.accept_synced(grant.channel, synced)
+        # As for incoming_messages: what is due now (creation delay 0) exists before the 202 leaves.
+        store.settle()
+        await send_accepted(send, uid, config.validate_responses)
+
+
+async def _sync_document(
+    request: Request, config: Config, schema_name: str
+) -> tuple[dict[str, Any], list[AttachmentUpload]]:
     kind = media_type(request)
     if kind == "application/json":
         return checked(parse_json(await read_body(request, config.max_json_bytes)), schema_name), []
@@ -80,17 +112,8 @@ def _contact(party: dict[str, Any]) -> Contact:
     return Contact(handle=party["handle"], name=party.get("name") or None)
 
 
-def _accepted(request: Request, store: Store, channel: Channel, synced: SyncedMessage) -> Response:
-    uid = store.accept_synced(channel, synced)
-    # As for incoming_messages: what is due now (creation delay 0) exists before the 202 leaves.
-    store.settle()
-    return front_json(request, {"status": "accepted", "message_uid": uid}, "accepted-message", 202)
-
-
-async def inbound_messages(request: Request) -> Response:
-    grant = authorised_channel(request)
-    document, uploads = await _sync_document(request, "channel-inbound-message")
-    synced = SyncedMessage(
+def _inbound(document: dict[str, Any], uploads: list[AttachmentUpload]) -> SyncedMessage:
+    return SyncedMessage(
         is_inbound=True,
         contacts=(_contact(document["sender"]),),
         body=document["body"],
@@ -99,19 +122,15 @@ async def inbound_messages(request: Request) -> Response:
         delivered_at=document.get("delivered_at"),
         attachments=tuple(uploads),
     )
-    return _accepted(request, request.app.state.store, grant.channel, synced)
 
 
-async def outbound_messages(request: Request) -> Response:
-    grant = authorised_channel(request)
-    document, uploads = await _sync_document(request, "channel-outbound-message")
-    store: Store = request.app.state.store
+def _outbound(store: Store, document: dict[str, Any], uploads: list[AttachmentUpload]) -> SyncedMessage:
     author_id = document.get("author_id") or None
     if author_id is not None and store.teammate(author_id) is None:
         raise Refusal(
             "invalid", "Invalid request body", (f"/author_id: no teammate {author_id} in this workspace",)
         )
-    synced = SyncedMessage(
+    return SyncedMessage(
         is_inbound=False,
         contacts=tuple(_contact(party) for party in document["to"]),
         body=document["body"],
@@ -122,7 +141,6 @@ async def outbound_messages(request: Request) -> Response:
         delivered_at=document.get("delivered_at"),
         attachments=tuple(uploads),
     )
-    return _accepted(request, store, grant.channel, synced)
 
 
 async def update_message_status(request: Request) -> Response:

@@ -1,26 +1,22 @@
 """POST /channels/{channel_id}/incoming_messages: the integration pushes a message into Front.
 
-This is the emulator's hot path, so the route's endpoint is a plain ASGI app rather than a Starlette
-`Request -> Response` function: store and config are bound once instead of fetched from `app.state` on
-every request, the few headers it needs are read straight from the scope, a body that arrives in one
-piece costs one `receive()`, and the 202 is sent as two ASGI messages. Routing (404/405) still belongs to
-Starlette's router, and every error is still a `FrontError` answered by the app's exception handlers.
-
-Only the common case is fast: anything unusual (another spelling of the Authorization header, an unknown
-token, a Content-Type with parameters, a body in several chunks, multipart) is handed to the same
-shared helpers every other route uses, so each error is worded in exactly one place.
+The emulator's hot path: a plain ASGI endpoint with store and config bound, fast in the common case only
+(emulator/api/hot_path.py). Anything unusual (another spelling of the Authorization header, an unknown
+token, a Content-Type with parameters, a body in several chunks, multipart) is handed to the same shared
+helpers every other route uses, so each error is worded in exactly one place.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-import orjson
 from starlette.requests import Request
-from starlette.types import Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 
 from emulator.api.auth import authorise
+from emulator.api.hot_path import JSON, message_headers, send_accepted, whole_body
 from emulator.config import Config
+from emulator.domain.channel_routes import route_refusal
 from emulator.domain.messages import AttachmentUpload, IncomingMessage
 from emulator.domain.store import Store
 from emulator.domain.workspace import Channel
@@ -31,9 +27,7 @@ from emulator.wire.lookups import channel_or_404
 
 SCOPE = "messages:write"
 _BEARER = b"Bearer "
-_JSON = b"application/json"
 _custom_message = validator("custom-message")
-_accepted = validator("accepted-message")
 
 
 class IncomingMessages:
@@ -46,24 +40,15 @@ class IncomingMessages:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         store = self.store
         config = self.config
-        # First occurrence of each header, as Starlette's Headers.get answers.
-        authorization = content_type = content_length = None
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                authorization = value if authorization is None else authorization
-            elif name == b"content-type":
-                content_type = value if content_type is None else content_type
-            elif name == b"content-length":
-                content_length = value if content_length is None else content_length
-
+        authorization, content_type, content_length = message_headers(scope)
         if not _has_scope(store, authorization):
             authorise(Request(scope, receive), SCOPE)  # raises the 401/403 Front would answer
         channel = custom_channel(store, scope["path_params"]["channel_id"])
 
         uploads: list[AttachmentUpload] = []
-        kind = "application/json" if content_type == _JSON else media_type(Request(scope, receive))
+        kind = "application/json" if content_type == JSON else media_type(Request(scope, receive))
         if kind == "application/json":
-            document = parse_json(await _whole_body(scope, receive, content_length, config.max_json_bytes))
+            document = parse_json(await whole_body(scope, receive, content_length, config.max_json_bytes))
         elif kind == "multipart/form-data":
             request = Request(scope, receive)
             body = await read_body(request, config.max_json_bytes + config.max_attachments_bytes)
@@ -81,14 +66,7 @@ class IncomingMessages:
         # Create what is due now rather than on the next read: with creation delay 0 the message exists
         # before its 202 leaves, and the request that caused the work pays for it.
         store.settle()
-        answer = {"status": "accepted", "message_uid": uid}
-        if config.validate_responses:
-            _accepted.check(answer)
-        payload = orjson.dumps(answer)
-        # The same two headers, in the same order, as Response(payload, 202, media_type=JSON) sends.
-        headers = [(b"content-length", b"%d" % len(payload)), (b"content-type", _JSON)]
-        await send({"type": "http.response.start", "status": 202, "headers": headers})
-        await send({"type": "http.response.body", "body": payload})
+        await send_accepted(send, uid, config.validate_responses)
 
 
 def _has_scope(store: Store, authorization: bytes | None) -> bool:
@@ -100,41 +78,11 @@ def _has_scope(store: Store, authorization: bytes | None) -> bool:
     return token is not None and SCOPE in token.scopes
 
 
-async def _whole_body(scope: Scope, receive: Receive, declared: bytes | None, limit: int) -> bytes:
-    """read_body's answer; a body announced within the limit that arrives in one message takes one await."""
-    if declared is not None and not (declared.isdigit() and int(declared) <= limit):
-        return await read_body(Request(scope, receive), limit)  # 413 before reading, or a strange header
-    message = await receive()
-    if message["type"] == "http.request" and not message.get("more_body", False):
-        body: bytes = message.get("body", b"")
-        if len(body) <= limit:
-            return body
-    # Chunked, oversize or disconnected: replay the message we took to the general reader.
-    first: Message | None = message
-
-    async def replay() -> Message:
-        nonlocal first
-        if first is not None:
-            taken, first = first, None
-            return taken
-        return await receive()
-
-    return await read_body(Request(scope, replay), limit)
-
-
 def custom_channel(store: Store, reference: str) -> Channel:
     channel = channel_or_404(store, reference)
-    if channel.is_application:
-        raise FrontError(
-            400,
-            f"Channel {channel.id} is an application channel: its app syncs messages with "
-            f"POST /channels/{channel.id}/inbound_messages (and outbound_messages), not incoming_messages",
-        )
-    if not channel.is_custom:
-        raise FrontError(
-            400,
-            f"Channel {channel.id} is of type {channel.type}: incoming messages are for custom channels only",
-        )
+    refusal = route_refusal(channel, "incoming_messages")
+    if refusal is not None:
+        raise refusal
     return channel
 
 
