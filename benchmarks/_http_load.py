@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import re
 import shutil
@@ -162,12 +163,13 @@ def _run_wrk(wrk: str, script: Path, url: str, seconds: float, run: int) -> tupl
 async def _python_load(load: Load, url: str, seconds: float, run: int) -> tuple[int, int]:
     """Fallback when wrk cannot be had: httpx clients on one event loop (far weaker than wrk)."""
     done = failed = 0
+    numbers = itertools.count(1)
     stop_at = time.monotonic() + seconds
 
     async def worker(client: httpx.AsyncClient) -> None:
         nonlocal done, failed
         while time.monotonic() < stop_at:
-            headers, body = load.request(run, done)
+            headers, body = load.request(run, next(numbers))
             answer = await client.post(load.path, content=body, headers=headers)
             done += 1
             failed += answer.status_code != 202

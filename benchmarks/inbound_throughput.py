@@ -1,129 +1,120 @@
-"""Throughput of POST /channels/cha_1a04/inbound_messages (channel JWT verified on every request) against
-a bare Starlette endpoint and against incoming_messages (the custom channels' hot path), same run.
+"""Throughput of POST /channels/cha_1a04/inbound_messages (a channel JWT verified on every request)
+against a bare Starlette endpoint, same run, over HTTP as incoming_throughput.py measures incoming_messages.
 
-In-process through the ASGI apps (no sockets, no HTTP parsing), so the figures are the application's own
-cost and the ratios are pessimistic: over HTTP the server's parsing adds the same time to every side.
-Short batches alternate between the three, best of each, so other work on the machine disturbs all alike.
-Each inbound request carries its own external_id (a repeated one is refused with 409).
+Same servers, load and pairing as incoming_throughput.py (see _http_load.py). Each request carries its
+own `metadata.external_id` (a repeated one is refused with 409), made by wrk's Lua script from a counter
+and the run's number; the bare endpoint gets the very same requests. The app's token is one JWT for the
+whole run (exp an hour ahead), as an app that reuses its token sends it: the emulator does not enforce
+`jti` replay (docs/fidelity.md), so that is allowed. The channel's `message_imported` events are switched
+off: each is an HTTP request to the app's URL (nothing listens there in a benchmark), and the delivery of
+events is delivery_throughput.py's subject, not this route's.
 
-    .venv/bin/python benchmarks/inbound_throughput.py [--count 20000]
+    .venv/bin/python benchmarks/inbound_throughput.py [--rounds 7] [--seconds 4] [--protocol httptools]
 """
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import time
-from typing import Any
+from dataclasses import replace
 
+import httpx
 import jwt
 import orjson
-from _common import INCOMING_PATH, MESSAGE, TOKEN, AsgiClient
+from _common import MESSAGE
+from _http_load import (
+    Load,
+    Server,
+    arguments,
+    bare_app,
+    created_messages_check,
+    lua_string,
+    paired_rounds,
+    serve,
+    summary,
+)
 
-from emulator.app import create_app
-from emulator.config import Config
-from emulator.domain.creation_delay import CreationDelay
-
-TARGET = 0.70
 APP_CHANNEL = "cha_1a04"
-INBOUND_PATH = f"/channels/{APP_CHANNEL}/inbound_messages"
+APP_UID = "app1a05"
 APP_SECRET = "front-emulator-application-secret"
-ROUNDS = 10
+INBOUND_PATH = f"/channels/{APP_CHANNEL}/inbound_messages"
+ROUTE = "/channels/{channel_id}/inbound_messages"
+_ID_PLACEHOLDER = "@EXTERNAL_ID@"
+# The body around its external id, which the load fills in per request.
+BODY_HEAD, BODY_TAIL = orjson.dumps(
+    {
+        "sender": MESSAGE["sender"],
+        "subject": MESSAGE["subject"],
+        "body": MESSAGE["body"],
+        "metadata": {"external_conversation_id": "chat-9f2c41", "external_id": _ID_PLACEHOLDER},
+    }
+).split(_ID_PLACEHOLDER.encode())
 
 
-def bare_app() -> Any:
-    """The yardstick: same route, parses the same JSON, answers 202 JSON, nothing else."""
-    from starlette.applications import Starlette
-    from starlette.requests import Request
-    from starlette.responses import JSONResponse
-    from starlette.routing import Route
-
-    async def inbound(request: Request) -> JSONResponse:
-        document = await request.json()
-        return JSONResponse({"status": "accepted", "message_uid": str(len(document))}, status_code=202)
-
-    return Starlette(routes=[Route("/channels/{channel_id}/inbound_messages", inbound, methods=["POST"])])
+def body(external_id: str) -> bytes:
+    return BODY_HEAD + external_id.encode() + BODY_TAIL
 
 
-def inbound_bodies(count: int, start: int) -> list[bytes]:
-    sender = MESSAGE["sender"]
-    return [
-        orjson.dumps(
-            {
-                "sender": sender,
-                "subject": MESSAGE["subject"],
-                "body": MESSAGE["body"],
-                "metadata": {
-                    "external_id": f"bench-{start + index}",
-                    "external_conversation_id": "chat-9f2c41",
-                },
-            }
-        )
-        for index in range(count)
+def channel_token() -> str:
+    claims = {"iss": APP_UID, "sub": APP_CHANNEL, "jti": "bench", "exp": int(time.time()) + 3600}
+    return jwt.encode(claims, APP_SECRET, algorithm="HS256")
+
+
+def emulator_app() -> object:
+    from emulator.app import create_app, create_store
+    from emulator.config import Config
+    from emulator.domain.creation_delay import CreationDelay
+
+    config = Config(creation_delay=CreationDelay(0, 0), seed=1)
+    store = create_store(config)
+    channel = store.channel(APP_CHANNEL)
+    assert channel is not None and channel.application == APP_UID
+    store.replace_channel(replace(channel, settings=replace(channel.settings, message_imported_events=False)))
+    return create_app(config, store)
+
+
+def load(token: str) -> Load:
+    headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+    lua = [
+        'local run = "0"',
+        "local counter = 0",
+        "init = function(args) run = args[1] or run end",
+        'wrk.method = "POST"',
+        *(f'wrk.headers["{name}"] = {lua_string(value)}' for name, value in headers.items()),
+        f"local head = {lua_string(BODY_HEAD.decode())}",
+        f"local tail = {lua_string(BODY_TAIL.decode())}",
+        "request = function()",
+        "  counter = counter + 1",
+        '  return wrk.format(nil, nil, nil, head .. "bench-" .. run .. "-" .. counter .. tail)',
+        "end",
     ]
-
-
-async def drive(client: AsgiClient, path: str, bodies: list[bytes]) -> float:
-    """Seconds per request through the client's app, as uvicorn would call it."""
-    statuses = set()
-    started = time.perf_counter()
-    for body in bodies:
-        status, _ = await client.request("POST", path, body)
-        statuses.add(status)
-    elapsed = time.perf_counter() - started
-    if statuses != {202}:
-        raise SystemExit(f"unexpected statuses {sorted(statuses)} on {path}")
-    return elapsed / len(bodies)
+    return Load(
+        INBOUND_PATH, "\n".join(lua) + "\n", lambda run, number: (headers, body(f"bench-{run}-{number}"))
+    )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=20_000)
-    args = parser.parse_args()
-    batch = max(1, args.count // ROUNDS)
-
-    # Rate limits are off by default (Config): the point is the route's own cost.
-    config = Config(creation_delay=CreationDelay(0, 0), seed=1)
-    emulator = create_app(config)
-    bare = bare_app()
-    # One token for the run, as an app reusing its JWT would send; verifying it is the same work each time.
-    now = time.time()
-    claims = {"iss": "app1a05", "sub": APP_CHANNEL, "jti": "bench", "exp": int(now) + 3600}
-    with_jwt = AsgiClient(emulator, jwt.encode(claims, APP_SECRET, algorithm="HS256"))
-    with_token = AsgiClient(emulator, TOKEN)
-    to_bare = AsgiClient(bare, TOKEN)
-    incoming = [orjson.dumps(MESSAGE)] * batch
-    sent = 0
-
-    def next_inbound() -> list[bytes]:
-        nonlocal sent
-        bodies = inbound_bodies(batch, sent)
-        sent += batch
-        return bodies
-
-    # Warm up caches and lazily built state on every side.
-    asyncio.run(drive(to_bare, INBOUND_PATH, incoming))
-    asyncio.run(drive(with_token, INCOMING_PATH, incoming))
-    asyncio.run(drive(with_jwt, INBOUND_PATH, next_inbound()))
-    costs = {"bare": float("inf"), "incoming_messages": float("inf"), "inbound_messages+JWT": float("inf")}
-    for _ in range(ROUNDS):
-        costs["bare"] = min(costs["bare"], asyncio.run(drive(to_bare, INBOUND_PATH, incoming)))
-        costs["incoming_messages"] = min(
-            costs["incoming_messages"], asyncio.run(drive(with_token, INCOMING_PATH, incoming))
-        )
-        costs["inbound_messages+JWT"] = min(
-            costs["inbound_messages+JWT"],
-            asyncio.run(drive(with_jwt, INBOUND_PATH, next_inbound())),
-        )
-    for kind, cost in costs.items():
-        print(f"{kind:>22}: {1 / cost:9.0f} requests/s ({cost * 1e6:6.1f} us each, in-process)")
-    against_bare = costs["bare"] / costs["inbound_messages+JWT"]
-    against_incoming = costs["incoming_messages"] / costs["inbound_messages+JWT"]
-    verdict = "meets" if against_bare >= TARGET else "misses"
-    print(f"inbound_messages+JWT / bare: {against_bare:.0%} ({verdict} the {TARGET:.0%} target, in-process)")
-    print(f"inbound_messages+JWT / incoming_messages: {against_incoming:.0%}")
-    created = emulator.state.store.message_count
-    print(f"messages created: {created} (one per 202)")
+    args = arguments(__doc__.splitlines()[0])
+    if args.serve:
+        kind, port = args.serve
+        serve(emulator_app() if kind == "emulator" else bare_app(ROUTE), int(port), args.protocol)
+        return
+    token = channel_token()
+    servers = {kind: Server(__file__, kind, args.protocol) for kind in ("emulator", "bare")}
+    try:
+        probe_headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+        for server in servers.values():
+            server.wait_ready(
+                lambda url: httpx.post(url + INBOUND_PATH, content=body("probe"), headers=probe_headers)
+            )
+        print(f"body {len(body('bench-1-1'))} bytes, one channel JWT of {len(token)} characters for the run")
+        tally = paired_rounds(servers, load(token), args)
+        # +1: the readiness probe.
+        check = created_messages_check(servers["emulator"].url, tally.answered["emulator"] + 1, args.rounds)
+    finally:
+        for server in servers.values():
+            server.stop()
+    print(check)
+    print(summary("inbound_messages (channel JWT)", tally, args.rounds))
 
 
 if __name__ == "__main__":

@@ -50,9 +50,10 @@ class RateLimitAndJournalMiddleware:
         store = self.store
         if self._faults and await fire(self.faults, store, self.journal, scope, receive, send):
             return
-        burst_resource = _burst_resource(store, scope["method"], scope["path"])
+        limiter = store.rate_limiter
+        burst_resource = _burst_resource(store, scope["method"], scope["path"]) if limiter.bursts else None
         now = store.clock.now()
-        decision = store.rate_limiter.check(now, burst_resource)
+        decision = limiter.check(now, burst_resource)
         if decision.limit != self._limit[0]:
             self._limit = (decision.limit, (_LIMIT, b"%d" % decision.limit))
         if decision.reset_at != self._reset[0]:

@@ -5,15 +5,18 @@ from __future__ import annotations
 import random
 
 _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+# Every two-digit group, so an id's seven or eight digits take four divisions rather than eight (ids are
+# formatted for every message created).
+_PAIRS = [high + low for high in _ALPHABET for low in _ALPHABET]
 
 
 def _base36(number: int) -> str:
-    digits = []
-    while True:
-        number, rest = divmod(number, 36)
-        digits.append(_ALPHABET[rest])
-        if not number:
-            return "".join(reversed(digits))
+    groups = []
+    while number >= 36 * 36:
+        number, rest = divmod(number, 36 * 36)
+        groups.append(_PAIRS[rest])
+    groups.append(_ALPHABET[number] if number < 36 else _PAIRS[number])
+    return "".join(reversed(groups))
 
 
 class IdSource:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Headers are always sent (some clients crash without them); with no limit set they count against
 # this nominal budget but never refuse.
@@ -11,8 +11,9 @@ UNENFORCED_LIMIT = 10_000
 BURST_PER_SECOND = 5
 
 
-@dataclass(frozen=True, slots=True)
-class RateDecision:
+class RateDecision(NamedTuple):
+    """One per request: a tuple, the cheapest immutable record to build."""
+
     allowed: bool
     limit: int
     remaining: int
@@ -21,10 +22,11 @@ class RateDecision:
 
 
 class _Window:
-    __slots__ = ("count", "started")
+    __slots__ = ("count", "reset_at", "started")
 
     def __init__(self, started: float) -> None:
         self.started = started
+        self.reset_at = math.ceil(started + 60)
         self.count = 0
 
 
@@ -40,6 +42,11 @@ class RateLimiter:
     def limit(self) -> int:
         return self._limit
 
+    @property
+    def bursts(self) -> bool:
+        """Whether the 5/s burst per resource is enforced (only then is a request's resource needed)."""
+        return self._burst
+
     def clear(self) -> None:
         self._window = None
         self._burst_windows.clear()
@@ -51,7 +58,7 @@ class RateLimiter:
         # it is over too, or its reset would stay ahead of real time until real time caught up.
         if window is None or not 0 <= now - window.started < 60:
             window = self._window = _Window(now)
-        reset_at = math.ceil(window.started + 60)
+        reset_at = window.reset_at
         if self._enforced and window.count >= self._limit:
             return RateDecision(False, self._limit, 0, reset_at, window.started + 60 - now)
         if self._burst and burst_resource is not None:
