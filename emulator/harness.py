@@ -6,8 +6,10 @@ the same against the in-process app, the session server, or an external emulator
 
 from __future__ import annotations
 
-import uuid
-from typing import Any, Protocol
+from typing import Any
+
+from emulator.harness_applications import ApplicationChannels
+from emulator.harness_base import EmulatorError, HttpClient
 
 # Part of the harness's public API. Still cheap to import (the pytest plugin's fixtures import the harness):
 # uvicorn and the app load only when a LiveServer is made.
@@ -16,73 +18,10 @@ from emulator.live_server import LiveServer
 __all__ = ["EmulatorClient", "EmulatorError", "FrontEmulator", "HttpClient", "LiveServer"]
 
 
-class HttpClient(Protocol):
-    """What httpx.Client, httpx2.Client and Starlette's TestClient all offer (the keywords used here)."""
-
-    def request(
-        self, method: str, url: str, *, json: Any = ..., params: Any = ..., headers: Any = ...
-    ) -> Any: ...
-
-
-class EmulatorError(AssertionError):
-    """The emulator refused a harness call; the message carries Front's `_error` answer."""
-
-
-class EmulatorClient:
-    """Drives one emulator through its HTTP API: what the `front_emulator` and `front_server` fixtures are."""
-
-    def __init__(self, client: HttpClient, url: str) -> None:
-        self.client = client
-        # Base URL as integrations should be configured with it (a real URL only for live servers).
-        self.url = url.rstrip("/")
-        self._workspace: dict[str, Any] | None = None
-
-    # -- plumbing --------------------------------------------------------------------------------
-
-    def call(
-        self, method: str, path: str, expected: int | tuple[int, ...] = (200, 201, 202, 204), **kwargs: Any
-    ) -> Any:
-        """One request; raises EmulatorError with the emulator's answer unless the status is expected."""
-        answer = self.client.request(method, path, **kwargs)
-        allowed = (expected,) if isinstance(expected, int) else expected
-        if answer.status_code not in allowed:
-            raise EmulatorError(f"{method} {path} answered {answer.status_code}: {answer.text}")
-        if answer.status_code == 204 or not answer.content:
-            return None
-        return answer.json()
-
-    def document(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        """`call` for routes that answer a JSON object."""
-        found: dict[str, Any] = self.call(method, path, **kwargs)
-        return found
-
-    @property
-    def workspace(self) -> dict[str, Any]:
-        if self._workspace is None:
-            self._workspace = self.document("GET", "/_emulator/workspace")
-        return self._workspace
-
-    @property
-    def token(self) -> str:
-        """The token with the most scopes."""
-        return str(max(self.workspace["tokens"], key=lambda token: len(token["scopes"]))["token"])
-
-    @property
-    def secret(self) -> str:
-        return str(self.workspace["api_secret"])
-
-    @property
-    def channel_id(self) -> str:
-        """The first custom channel of the workspace."""
-        return str(next(c["id"] for c in self.workspace["channels"] if c["type"] == "custom"))
-
-    @property
-    def teammate_id(self) -> str:
-        return str(self.workspace["teammates"][0]["id"])
-
-    @property
-    def auth(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
+class EmulatorClient(ApplicationChannels):
+    """Drives one emulator through its HTTP API: what the `front_emulator` and `front_server` fixtures are.
+    Its plumbing (`call`, `document`, `workspace`, `token`, …) is in emulator/harness_base.py, the
+    application-channel helpers in emulator/harness_applications.py."""
 
     # -- state -----------------------------------------------------------------------------------
 
@@ -90,10 +29,6 @@ class EmulatorClient:
         """Back to the loaded workspace: messages, conversations, deliveries, clock and ids."""
         self.call("POST", "/_emulator/reset")
         self.forget_workspace()
-
-    def forget_workspace(self) -> None:
-        """The workspace may have changed (reset, seed): read it again when next needed."""
-        self._workspace = None
 
     def seed(self, path: str | None = None, workspace: dict[str, Any] | None = None) -> dict[str, Any]:
         """Start afresh on another workspace: a fixture file (`path`: a packaged fixture's name, or a file
@@ -224,115 +159,6 @@ class EmulatorClient:
             found = len(self.deliveries(**filters))
             raise EmulatorError(f"{found} of {count} deliveries within {timeout:g} s (filters {filters})")
         return self.deliveries(**filters)
-
-    # -- application channels (docs/application-channels.md) ------------------------------------
-
-    def add_application(self, name: str, webhook_url: str, **fields: Any) -> dict[str, Any]:
-        """A Front app with a channel feature (`uid`, `secret`, `delete_signature` optional); its document
-        with the App UID and App secret."""
-        document = self.document(
-            "POST", "/_emulator/applications", json={"name": name, "webhook_url": webhook_url, **fields}
-        )
-        self.forget_workspace()
-        return document
-
-    def authorize_channel(
-        self, application_uid: str, name: str, address: str | None = None
-    ) -> dict[str, Any]:
-        """Add a channel of the app as a Front admin would; EmulatorError unless the app authorizes it."""
-        body = {"name": name} if address is None else {"name": name, "address": address}
-        channel = self.document("POST", f"/_emulator/applications/{application_uid}/channels", json=body)
-        self.forget_workspace()
-        return channel
-
-    def channel_jwt(self, channel_id: str, lifetime: float = 10.0, **claims: Any) -> str:
-        """A valid Channel API token for `channel_id`, as Front's template signs it: HS256 with the App
-        secret, iss = App UID, sub = channel, a fresh jti, exp `lifetime` seconds after the emulator's now."""
-        import jwt  # only tests of application channels need PyJWT loaded
-
-        channel = next((c for c in self.workspace["channels"] if c["id"] == channel_id), None)
-        if channel is None or "application" not in channel:
-            self.forget_workspace()
-            channel = next((c for c in self.workspace["channels"] if c["id"] == channel_id), None)
-        if channel is None or "application" not in channel:
-            raise EmulatorError(f"{channel_id} is not an application channel of this workspace")
-        application = next(a for a in self.workspace["applications"] if a["uid"] == channel["application"])
-        now = float(self.document("GET", "/_emulator/clock")["now"])
-        payload = {
-            "iss": application["uid"],
-            "sub": channel_id,
-            "jti": uuid.uuid4().hex,
-            "exp": int(now + lifetime),
-        }
-        return jwt.encode({**payload, **claims}, application["secret"], algorithm="HS256")
-
-    def sync_inbound(
-        self,
-        channel_id: str,
-        body: str = "Hello",
-        sender: str | dict[str, Any] = "contact@example.test",
-        external_conversation_id: str = "conversation-1",
-        external_id: str | None = None,
-        **fields: Any,
-    ) -> str:
-        """POST /channels/{id}/inbound_messages with a fresh channel JWT; returns the message_uid."""
-        document = {
-            "sender": {"handle": sender} if isinstance(sender, str) else sender,
-            "body": body,
-            "metadata": {
-                "external_id": external_id or uuid.uuid4().hex,
-                "external_conversation_id": external_conversation_id,
-            },
-            **fields,
-        }
-        return self._sync(channel_id, "inbound_messages", document)
-
-    def sync_outbound(
-        self,
-        channel_id: str,
-        to: str | list[str],
-        body: str = "Hello",
-        external_conversation_id: str = "conversation-1",
-        external_id: str | None = None,
-        **fields: Any,
-    ) -> str:
-        """POST /channels/{id}/outbound_messages (a message sent outside Front); returns the message_uid."""
-        document = {
-            "to": [{"handle": handle} for handle in ([to] if isinstance(to, str) else to)],
-            "body": body,
-            "metadata": {
-                "external_id": external_id or uuid.uuid4().hex,
-                "external_conversation_id": external_conversation_id,
-            },
-            **fields,
-        }
-        return self._sync(channel_id, "outbound_messages", document)
-
-    def _sync(self, channel_id: str, route: str, document: dict[str, Any]) -> str:
-        headers = {"Authorization": f"Bearer {self.channel_jwt(channel_id)}"}
-        answer = self.call(
-            "POST", f"/channels/{channel_id}/{route}", expected=202, json=document, headers=headers
-        )
-        return str(answer["message_uid"])
-
-    def channel_call(self, channel_id: str, external_call_id: str) -> dict[str, Any]:
-        """A call the channel's app reported (POST /channels/{id}/calls…): status history, recordings,
-        summary, transcript and its message's id; EmulatorError when the channel has no such call."""
-        return self.document("GET", f"/_emulator/channels/{channel_id}/calls/{external_call_id}")
-
-    def message_templates(self, channel_id: str) -> list[dict[str, Any]]:
-        """The application message templates the channel's app imported, in the order first imported."""
-        templates: list[dict[str, Any]] = self.document(
-            "GET", f"/_emulator/channels/{channel_id}/message_templates"
-        )["_results"]
-        return templates
-
-    def app_events(self, **filters: str) -> list[dict[str, Any]]:
-        """The event journal (events sent to apps), filtered by application_uid, channel_id or type."""
-        events: list[dict[str, Any]] = self.document("GET", "/_emulator/app_events", params=filters)[
-            "_results"
-        ]
-        return events
 
 
 # The name before 0.2.0, kept for existing tests.
