@@ -168,26 +168,22 @@ class AppEventSender:
         url = channel.settings.webhook_url if channel else None
         if application is None or url is None:
             return
-        await self._send_message_imported(application, url, message)
+        await self._send_after_sync(application, url, message, message_imported_event)
         if message.is_inbound and channel is not None and channel.settings.message_autoreply:
-            await self._send_autoreply(application, url, message)
+            await self._send_after_sync(application, url, message, autoreply_event)
 
-    async def _send_autoreply(self, application: Application, url: str, inbound: Message) -> None:
-        external = inbound.external
-        assert external is not None
-        shown = message_json(self.base_url, inbound, self.store)
-        event = autoreply_event(shown, external.external_conversation_id)
-        try:
-            await self.send(application, url, event, inbound.channel_id, message_id=inbound.id)
-        except Exception:  # a background event must never take the emulator down
-            logger.exception("message_autoreply after %s failed inside the emulator", inbound.id)
-
-    async def _send_message_imported(self, application: Application, url: str, message: Message) -> None:
+    async def _send_after_sync(
+        self,
+        application: Application,
+        url: str,
+        message: Message,
+        event_of: Callable[[dict[str, Any], str], dict[str, Any]],
+    ) -> None:
+        """One background event about a synced message (`message_imported`, `message_autoreply`)."""
         external = message.external
         assert external is not None
-        payload = message_json(self.base_url, message, self.store)
-        event = message_imported_event(payload, external.external_conversation_id)
+        event = event_of(message_json(self.base_url, message, self.store), external.external_conversation_id)
         try:
             await self.send(application, url, event, message.channel_id, message_id=message.id)
         except Exception:  # a background event must never take the emulator down
-            logger.exception("message_imported for %s failed inside the emulator", message.id)
+            logger.exception("%s for %s failed inside the emulator", event["type"], message.id)

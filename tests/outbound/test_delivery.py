@@ -6,6 +6,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from emulator.domain.clock import FrozenClock
+from emulator.schemas import all_schemas
 from tests.conftest import CHANNEL, SMS_CHANNEL, post_message, read_message
 from tests.helpers import (
     conversation_of,
@@ -71,18 +72,13 @@ def test_sha256_timestamp_scheme(client):
         server.stop()
 
 
-@pytest.mark.parametrize(
-    "error_type",
-    [
-        "bad_request",
-        "authentication_required",
-        "forbidden",
-        "not_found",
-        "request_timeout",
-        "too_many_requests",
-        "internal_error",
-    ],
-)
+# Front's seven error types, as the integration's answer schema lists them.
+FRONT_ERROR_TYPES = [
+    kind for kind in all_schemas()["outgoing-answer"]["properties"]["type"]["enum"] if kind != "success"
+]
+
+
+@pytest.mark.parametrize("error_type", FRONT_ERROR_TYPES)
 @pytest.mark.parametrize("with_message", [True, False])
 def test_error_answers_fail_the_message(client, receiver, error_type, with_message):
     answer = (
