@@ -21,7 +21,7 @@ from emulator.domain.calls import (
     TranscriptLine,
 )
 from emulator.domain.messages import Attachment, AttachmentUpload, ExternalIds, SyncedMessage
-from emulator.domain.rules import Refusal
+from emulator.domain.rules import Refusal, not_on_channel
 from emulator.domain.store import Store
 from emulator.domain.workspace import Channel
 
@@ -74,11 +74,8 @@ def create_call(store: Store, channel: Channel, new: NewCall) -> Call:
 def call_or_refusal(store: Store, channel: Channel, external_call_id: str) -> Call:
     call = store.calls.call(channel.id, external_call_id)
     if call is None:
-        raise Refusal(
-            "not_found",
-            f"Call {external_call_id!r} not found on channel {channel.id} "
-            f"(create it first with POST /channels/{channel.id}/calls)",
-        )
+        how = f"create it first with POST /channels/{channel.id}/calls"
+        raise not_on_channel("Call", external_call_id, channel.id, how)
     return call
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
-from emulator.domain.rules import Refusal
+from emulator.domain.rules import not_on_channel
 from emulator.domain.workspace import Channel
 
 if TYPE_CHECKING:
@@ -102,11 +102,8 @@ def update_template(
     """PATCH: a checked edit blob applied to the channel's template with that external_id."""
     existing = store.message_templates.template(channel.id, external_id)
     if existing is None:
-        raise Refusal(
-            "not_found",
-            f"Application message template {external_id!r} not found on channel {channel.id} "
-            f"(import it first with PUT /channels/{channel.id}/application_message_templates)",
-        )
+        how = f"import it first with PUT /channels/{channel.id}/application_message_templates"
+        raise not_on_channel("Application message template", external_id, channel.id, how)
     template = replace(existing, updated_at=round(store.clock.now(), 3), **_editable(changes))
     store.put_message_template(template)
     return template

@@ -18,3 +18,8 @@ class Refusal(Exception):
 
     def __repr__(self) -> str:
         return f"Refusal({self.kind!r}, {self.message!r}, {self.details!r})"
+
+
+def not_on_channel(what: str, key: str, channel_id: str, how_to_add: str) -> Refusal:
+    """A channel has no such thing (a call, a template): the refusal names it and how the app adds one."""
+    return Refusal("not_found", f"{what} {key!r} not found on channel {channel_id} ({how_to_add})")
