@@ -1,4 +1,5 @@
-"""Fixtures of the API tests: one in-process emulator a whole module shares (see `shared_client`)."""
+"""Fixtures of the API tests: one in-process emulator a whole module shares (see `shared_client`), reset for
+each test that asks for `fresh_client`."""
 
 from __future__ import annotations
 
@@ -22,3 +23,10 @@ def shared_client() -> Iterator[TestClient]:
         yield client
         bugs = client.app.state.engine.bugs  # type: ignore[attr-defined]
         assert not bugs, f"the emulator sent payloads that break schemas/: {bugs}"
+
+
+@pytest.fixture
+def fresh_client(shared_client: TestClient) -> TestClient:
+    """The module's emulator, as the default workspace starts."""
+    assert shared_client.post("/_emulator/reset").status_code == 204
+    return shared_client

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from starlette.testclient import TestClient
 
 from emulator.harness import EmulatorClient, EmulatorError
 from emulator.schemas import all_schemas, validator
-from tests.api.channel_clients import as_started, module_emulator
 from tests.api.test_channel_api_schemas import _differences
 from tests.channel_jwts import APP_CHANNEL, bearer, channel_jwt
 from tests.conftest import AUTH, CHANNEL, IN_PROCESS_URL
@@ -31,14 +29,9 @@ STATUSES = ["queued", "ringing", "connected", "hold", "hangup", "abandoned", "mi
 ENDED = {"hangup", "abandoned", "missed", "transferred"}
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[TestClient]:
-    yield from module_emulator()
-
-
 @pytest.fixture
-def client(emulator: TestClient) -> TestClient:
-    return as_started(emulator)
+def client(fresh_client: TestClient) -> TestClient:
+    return fresh_client
 
 
 def new_call(external_call_id: str = "call-1", direction: str = "inbound", **changes: Any) -> dict[str, Any]:

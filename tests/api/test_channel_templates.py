@@ -4,7 +4,6 @@ and updates its channel's templates; the control plane shows them; every refusal
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +13,6 @@ from starlette.testclient import TestClient
 
 from emulator.harness import EmulatorClient
 from emulator.schemas import all_schemas
-from tests.api.channel_clients import as_started, module_emulator
 from tests.api.test_channel_api_schemas import _differences
 from tests.channel_jwts import APP_CHANNEL, bearer, channel_jwt
 from tests.conftest import AUTH, CHANNEL, IN_PROCESS_URL
@@ -26,14 +24,9 @@ SPEC: dict[str, Any] = json.loads(
 )
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[TestClient]:
-    yield from module_emulator()
-
-
 @pytest.fixture
-def client(emulator: TestClient) -> TestClient:
-    return as_started(emulator)
+def client(fresh_client: TestClient) -> TestClient:
+    return fresh_client
 
 
 def template(external_id: str = "order-shipped", **changes: Any) -> dict[str, Any]:

@@ -19,10 +19,8 @@ ADA = {"name": "Ada", "handles": [{"handle": "(555) 010-1234", "source": "phone"
 
 
 @pytest.fixture
-def client(shared_client: TestClient) -> TestClient:
-    """The module's emulator, as the default workspace starts."""
-    assert shared_client.post("/_emulator/reset").status_code == 204
-    return shared_client
+def client(fresh_client: TestClient) -> TestClient:
+    return fresh_client
 
 
 def create(client: TestClient, document: dict[str, Any]) -> dict[str, Any]:

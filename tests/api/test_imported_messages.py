@@ -33,10 +33,8 @@ HISTORY = {
 
 
 @pytest.fixture
-def client(shared_client: TestClient) -> TestClient:
-    """The module's emulator, as the default workspace starts."""
-    assert shared_client.post("/_emulator/reset").status_code == 204
-    return shared_client
+def client(fresh_client: TestClient) -> TestClient:
+    return fresh_client
 
 
 def import_message(client: TestClient, document: dict[str, Any], route: str = ROUTE) -> str:
