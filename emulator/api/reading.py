@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from functools import partial
 
 from starlette.requests import Request
@@ -16,7 +14,7 @@ from emulator.domain.messages import Conversation, Message
 from emulator.wire.documents import json_document
 from emulator.wire.errors import FrontError
 from emulator.wire.lookups import channel_or_404, conversation_or_404, message_or_404
-from emulator.wire.pagination import page, page_limit, self_link, sort_order
+from emulator.wire.pagination import page, page_limit, page_token, page_token_position, self_link, sort_order
 from emulator.wire.responses import attachment_response, base_url, front_json, whole_list
 from emulator.wire.serialise import channel_json, conversation_json, message_json
 
@@ -82,11 +80,11 @@ async def list_conversation_messages(request: Request) -> Response:
         listing["_results"] = [message_json(base, message, store) for message in results]
         return front_json(request, listing, "message-list")
     limit = page_limit(request)
-    before = _page_token(request)
+    before = page_token_position(request, _PAGE_TOKEN_PREFIX)
     page_messages, next_cursor = store.conversation_messages(conversation, limit, before)
     next_link = None
     if next_cursor is not None:
-        token = base64.urlsafe_b64encode(_PAGE_TOKEN_PREFIX + str(next_cursor).encode()).decode()
+        token = page_token(_PAGE_TOKEN_PREFIX, next_cursor)
         next_link = f"{link}?limit={limit}&page_token={token}"
     document = {
         "_pagination": {"next": next_link},
@@ -94,22 +92,6 @@ async def list_conversation_messages(request: Request) -> Response:
         "_results": [message_json(base, message, store) for message in page_messages],
     }
     return front_json(request, document, "message-list")
-
-
-def _page_token(request: Request) -> int | None:
-    token = request.query_params.get("page_token")
-    if token is None:
-        return None
-    try:
-        raw = base64.urlsafe_b64decode(token.encode("ascii"))
-    except (binascii.Error, UnicodeEncodeError, ValueError):
-        raw = b""
-    cursor = raw[len(_PAGE_TOKEN_PREFIX) :]
-    if not raw.startswith(_PAGE_TOKEN_PREFIX) or not cursor.isdigit():
-        raise FrontError(
-            400, "Invalid query parameter", ["/page_token: is not a page token this emulator issued"]
-        )
-    return int(cursor)
 
 
 async def list_channels(request: Request) -> Response:

@@ -38,20 +38,27 @@ def sort_order(request: Request) -> str:
     return order
 
 
-def _offset(request: Request) -> int:
+def page_token(kind: bytes, position: int) -> str:
+    """An opaque `page_token` for the page at `position`; `kind` (e.g. `b"offset:"`) says what it counts."""
+    return base64.urlsafe_b64encode(kind + str(position).encode()).decode()
+
+
+def page_token_position(request: Request, kind: bytes) -> int | None:
+    """The position in the request's `page_token` (None without one); 400 unless this emulator issued it
+    as a `kind` token."""
     token = request.query_params.get("page_token")
     if token is None:
-        return 0
+        return None
     try:
         raw = base64.urlsafe_b64decode(token.encode("ascii"))
     except (binascii.Error, UnicodeEncodeError, ValueError):
         raw = b""
-    offset = raw[len(_OFFSET_PREFIX) :]
-    if not raw.startswith(_OFFSET_PREFIX) or not offset.isdigit():
+    position = raw[len(kind) :]
+    if not raw.startswith(kind) or not position.isdigit():
         raise FrontError(
             400, "Invalid query parameter", ["/page_token: is not a page token this emulator issued"]
         )
-    return int(offset)
+    return int(position)
 
 
 def self_link(request: Request, link: str) -> str:
@@ -64,11 +71,11 @@ def page(request: Request, items: Sequence[Item], link: str) -> tuple[list[Item]
     """The page of `items` (already in the order answered) the request asks for, and the list's
     `_pagination` and `_links`; the next page keeps every other query parameter."""
     limit = page_limit(request)
-    start = _offset(request)
+    start = page_token_position(request, _OFFSET_PREFIX) or 0
     chosen = list(items[start : start + limit])
     next_link = None
     if start + limit < len(items):
-        token = base64.urlsafe_b64encode(_OFFSET_PREFIX + str(start + limit).encode()).decode()
+        token = page_token(_OFFSET_PREFIX, start + limit)
         kept = [(key, value) for key, value in request.query_params.multi_items() if key != "page_token"]
         next_link = f"{link}?{urlencode([*kept, ('page_token', token)])}"
     return chosen, {"_pagination": {"next": next_link}, "_links": {"self": self_link(request, link)}}
