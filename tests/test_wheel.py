@@ -4,7 +4,7 @@ command with ``[contract]``."""
 
 from __future__ import annotations
 
-import json
+import importlib
 import os
 import queue
 import shutil
@@ -15,14 +15,13 @@ import threading
 import zipfile
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
 import pytest
 
 from emulator import __version__
-from emulator.signing import SignatureError, verify
 
 REPO = Path(__file__).resolve().parents[1]
 SHIPPED = ("pyproject.toml", "README.md", "LICENSE", "emulator", "schemas", "fixtures")
@@ -219,30 +218,12 @@ def _check_serve(venv: Path, cwd: Path) -> None:
         server.stderr.close()  # type: ignore[union-attr]
 
 
-class _Integration(BaseHTTPRequestHandler):
-    """The smallest correct Outgoing endpoint: verify the signature, answer success or 401."""
-
-    def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers["content-length"]))
-        try:
-            verify(dict(self.headers.items()), body, SECRET)
-            status, answer = 200, {"type": "success"}
-        except SignatureError as error:
-            status, answer = 401, {"type": "authentication_required", "message": str(error)}
-        payload = json.dumps(answer).encode()
-        self.send_response(status)
-        self.send_header("content-type", "application/json")
-        self.send_header("content-length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, format: str, *args: object) -> None:
-        """Quiet: the test reads the contract command's output, not the server's."""
-
-
 @pytest.fixture
-def integration_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Integration)
+def integration_url(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """docs/examples/outgoing_receiver.py, the integration the docs start from, in this process."""
+    monkeypatch.syspath_prepend(str(REPO / "docs" / "examples"))
+    receiver = importlib.import_module("outgoing_receiver")
+    server = ThreadingHTTPServer(("127.0.0.1", 0), receiver.handler_for(SECRET))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/front"

@@ -18,7 +18,8 @@ import itertools
 import json
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+
+from signed_json_handler import SignedJsonHandler  # next to this file
 
 TOLERANCE_SECONDS = 300
 
@@ -35,15 +36,10 @@ def signature_is_valid(headers: dict[str, str], body: bytes, secret: str) -> boo
 def handler_for(secret: str, base: str) -> type[BaseHTTPRequestHandler]:
     message_ids = itertools.count(1)
 
-    class WebhookHandler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # a health check, so a script can wait until it listens
-            self.answer(200, {"status": "listening"})
-
+    class WebhookHandler(SignedJsonHandler):
         def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("content-length", 0)))
-            headers = {name.lower(): value for name, value in self.headers.items()}
-            if not signature_is_valid(headers, body, secret):
-                self.answer(401, {"type": "authentication_required", "message": "Bad signature"})
+            body = self.signed_body(signature_is_valid, secret)
+            if body is None:
                 return
             event = json.loads(body)
             if event["type"] == "authorization":
@@ -58,17 +54,6 @@ def handler_for(secret: str, base: str) -> type[BaseHTTPRequestHandler]:
                 self.answer(200, {})
 
         do_DELETE = do_POST  # the channel's delete event
-
-        def answer(self, status: int, document: dict[str, Any]) -> None:
-            payload = json.dumps(document).encode()
-            self.send_response(status)
-            self.send_header("content-type", "application/json")
-            self.send_header("content-length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: object) -> None:
-            pass
 
     return WebhookHandler
 
