@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 import anyio.to_thread
 from starlette.requests import Request
@@ -28,28 +29,22 @@ class AuthorizesWithoutWebhookUrl(PartnerApp):
 class SucceedsWithoutExternalIds(PartnerApp):
     """Answers a teammate's message with a bare success, as a custom channel would."""
 
-    async def channel_event(self, request: Request) -> Response:
-        event, refused = await self._event(request)
-        if refused is not None or event is None:
-            return refused or Response(status_code=400)
+    def answer_channel_event(self, request: Request, event: dict[str, Any]) -> Response:
         if event["type"] == "message":
             return JSONResponse({"type": "success"})
-        return await super().channel_event(request)
+        return super().answer_channel_event(request, event)
 
 
 class CrashesOnAutoreply(PartnerApp):
     """Files every message event under its payload's id: an auto-reply has none, so it crashes (500)."""
 
-    async def channel_event(self, request: Request) -> Response:
-        event, refused = await self._event(request)
-        if refused is not None or event is None:
-            return refused or Response(status_code=400)
+    def answer_channel_event(self, request: Request, event: dict[str, Any]) -> Response:
         if event["type"] == "message_autoreply":
             try:
                 event["payload"]["id"]
             except KeyError:
                 return PlainTextResponse("Internal Server Error", status_code=500)
-        return await super().channel_event(request)
+        return super().answer_channel_event(request, event)
 
 
 class AcceptsAnySignature(PartnerApp):

@@ -81,6 +81,10 @@ class PartnerApp:
         event, refused = await self._event(request)
         if refused is not None or event is None:
             return refused or Response(status_code=400)
+        return self.answer_channel_event(request, event)
+
+    def answer_channel_event(self, request: Request, event: dict[str, Any]) -> Response:
+        """The answer to a verified event of one of its channels."""
         if event["type"] == "delete":
             self.channels.discard(request.path_params["channel_id"])
             return JSONResponse({})
