@@ -122,15 +122,8 @@ async def add_call_transcript(request: Request) -> Response:
     speaker_type}]}."""
     grant = authorised_channel(request)
     document = await json_document(request, "channel-call-transcript", what="the transcript")
-    lines = tuple(
-        TranscriptLine(
-            speaker_name=line["speaker_name"],
-            content=line["content"],
-            start_time_seconds=line["start_time_seconds"],
-            speaker_type=line["speaker_type"],
-        )
-        for line in document["lines"]
-    )
+    # The schema admits exactly TranscriptLine's four fields in each line.
+    lines = tuple(TranscriptLine(**line) for line in document["lines"])
     call_reports.add_transcript(
         request.app.state.store, grant.channel, request.path_params["external_call_id"], lines
     )
