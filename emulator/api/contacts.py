@@ -9,6 +9,7 @@ from starlette.responses import Response
 from emulator.api.auth import authorise
 from emulator.domain import contact_writes
 from emulator.domain.contacts import Contact
+from emulator.domain.inbox import of_contact
 from emulator.wire.conversation_lists import conversation_list
 from emulator.wire.documents import json_document
 from emulator.wire.lookups import contact_or_404
@@ -42,9 +43,7 @@ async def get_contact(request: Request) -> Response:
 async def list_contact_conversations(request: Request) -> Response:
     authorise(request, "conversations:read")
     contact = _contact(request)
-    conversations = [
-        item for item in request.app.state.store.conversations() if item.contact.contact_id == contact.id
-    ]
+    conversations = of_contact(request.app.state.store.conversations(), contact.id)
     return conversation_list(request, conversations, f"/contacts/{contact.id}/conversations")
 
 

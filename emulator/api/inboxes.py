@@ -8,6 +8,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.api.auth import authorise
+from emulator.domain.inbox import in_inbox
 from emulator.domain.inboxes import inboxes_of, teammates_of
 from emulator.domain.workspace import Inbox
 from emulator.wire.conversation_lists import conversation_list
@@ -44,9 +45,7 @@ async def list_inbox_channels(request: Request) -> Response:
 async def list_inbox_conversations(request: Request) -> Response:
     authorise(request, "conversations:read")
     inbox = _inbox(request)
-    conversations = [
-        item for item in request.app.state.store.conversations() if item.channel_id in inbox.channel_ids
-    ]
+    conversations = in_inbox(request.app.state.store.conversations(), inbox)
     return conversation_list(request, conversations, f"/inboxes/{inbox.id}/conversations")
 
 

@@ -1,4 +1,5 @@
-"""Which conversations a view of an inbox shows, and in what order: the inspector's lists ask here."""
+"""Which conversations a view of an inbox or a contact shows, and in what order: the inspector's lists and
+Front's routes (GET /contacts/{id}/conversations, GET /inboxes/{id}/conversations) ask here."""
 
 from __future__ import annotations
 
