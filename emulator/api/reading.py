@@ -43,8 +43,7 @@ async def download_attachment(request: Request) -> Response:
     message = _message(request)
     attachment_id = request.path_params["attachment_id"]
     # A call's recordings are its message's attachments (emulator/domain/calls.py).
-    call = request.app.state.store.calls.of_message(message.id)
-    attachment = call.recording(attachment_id) if call is not None else message.attachment(attachment_id)
+    attachment = request.app.state.store.calls.shown(message).attachment(attachment_id)
     if attachment is None:
         raise FrontError(404, f"Attachment {attachment_id} not found on message {message.id}")
     return attachment_response(attachment)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from html import escape
 from typing import Literal
 
-from emulator.domain.messages import Attachment, Contact
+from emulator.domain.messages import Attachment, Contact, Message
+from emulator.domain.rendering import blurb_of, rendered_body
 
 CallDirection = Literal["inbound", "outbound"]
 CallStatus = Literal["queued", "ringing", "connected", "hold", "hangup", "abandoned", "missed", "transferred"]
@@ -96,9 +97,26 @@ class Call:
             return None
         return max(0, round(self.history[-1].occurred_at - connected.occurred_at))
 
-    def recording(self, attachment_id: str) -> Attachment | None:
-        found = (item.attachment for item in self.recordings if item.attachment.id == attachment_id)
-        return next(found, None)
+    # What the call's message shows, named as Message names its own (CallBook.shown).
+    @property
+    def body(self) -> str:
+        return rendered_body(self.body_html(), "html")[0]
+
+    @property
+    def text(self) -> str:
+        return rendered_body(self.body_html(), "html")[1]
+
+    @property
+    def blurb(self) -> str:
+        return blurb_of(self.text)
+
+    @property
+    def attachments(self) -> tuple[Attachment, ...]:
+        """The recordings are the call message's attachments."""
+        return tuple(item.attachment for item in self.recordings)
+
+    def attachment(self, attachment_id: str) -> Attachment | None:
+        return next((item for item in self.attachments if item.id == attachment_id), None)
 
     def body_html(self) -> str:
         """What the call's message says: who called whom, where the call stands, summary and transcript."""
@@ -140,6 +158,11 @@ class CallBook:
     def of_message(self, message_id: str) -> Call | None:
         key = self._by_message.get(message_id)
         return self._calls[key] if key is not None else None
+
+    def shown(self, message: Message) -> Message | Call:
+        """What Front shows of a message (body, text, blurb, attachments): for a call's message, the call
+        as it is now, not the body the message was created with."""
+        return self.of_message(message.id) or message
 
     def of_channel(self, channel_id: str) -> list[Call]:
         """The channel's calls, oldest first."""

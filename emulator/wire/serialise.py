@@ -7,7 +7,6 @@ from typing import Any
 from emulator.domain.calls import Call
 from emulator.domain.inboxes import inbox_of_channel
 from emulator.domain.messages import Attachment, Conversation, Message, Recipient
-from emulator.domain.rendering import blurb_of, rendered_body
 from emulator.domain.store import Store
 from emulator.domain.tags import Tag
 from emulator.domain.workspace import Channel, Teammate
@@ -102,9 +101,8 @@ def attachment_json(message_link: str, attachment: Attachment) -> dict[str, Any]
 def _call_message_json(document: dict[str, Any], link: str, call: Call) -> dict[str, Any]:
     """A call's message as the call is now (emulator/domain/calls.py): type `call`, its recordings as
     attachments, its id and duration in `metadata` (Front's Message has both fields)."""
-    body, text = rendered_body(call.body_html(), "html")
-    document.update(type="call", body=body, text=text, blurb=blurb_of(text))
-    document["attachments"] = [attachment_json(link, recording.attachment) for recording in call.recordings]
+    document.update(type="call", body=call.body, text=call.text, blurb=call.blurb)
+    document["attachments"] = [attachment_json(link, attachment) for attachment in call.attachments]
     document["metadata"]["external_id"] = call.external_call_id
     if call.duration is not None:
         document["metadata"]["duration"] = call.duration
