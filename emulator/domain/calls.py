@@ -46,6 +46,12 @@ class TranscriptLine:
     start_time_seconds: float
     speaker_type: SpeakerType
 
+    @property
+    def at(self) -> str:
+        """When in the call the line was said, as minutes:seconds."""
+        whole = int(self.start_time_seconds)
+        return f"{whole // 60}:{whole % 60:02d}"
+
 
 @dataclass(frozen=True, slots=True)
 class NewCall:
@@ -127,17 +133,12 @@ class Call:
             parts.append(f"<p>Summary: {escape(self.summary)}</p>")
         if self.transcript:
             lines = "".join(
-                f"<li>[{_clock(line.start_time_seconds)}] {escape(line.speaker_name)} "
+                f"<li>[{line.at}] {escape(line.speaker_name)} "
                 f"({line.speaker_type}): {escape(line.content)}</li>"
                 for line in self.transcript
             )
             parts.append(f"<p>Transcript:</p><ul>{lines}</ul>")
         return "".join(parts)
-
-
-def _clock(seconds: float) -> str:
-    whole = int(seconds)
-    return f"{whole // 60}:{whole % 60:02d}"
 
 
 class CallBook:

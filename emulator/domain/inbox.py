@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from emulator.domain.calls import Call
 from emulator.domain.messages import Conversation, ConversationStatus, Message
 from emulator.domain.workspace import Inbox, Teammate
 
@@ -30,8 +31,9 @@ def status_matches(wanted: str, status: ConversationStatus) -> bool:
     return status == wanted
 
 
-def query_matches(query: str, conversation: Conversation, last: Message | None, assignee: str) -> bool:
-    """A case-insensitive substring of the contact, subject, id, assignee or latest message's text."""
+def query_matches(query: str, conversation: Conversation, last: Message | Call | None, assignee: str) -> bool:
+    """A case-insensitive substring of the contact, subject, id, assignee or latest message's text (as
+    Front shows it: CallBook.shown)."""
     if not query:
         return True
     contact = conversation.contact

@@ -27,17 +27,20 @@ COMMENT_EXCERPT_CHARS = 120
 SOURCE_LABELS = {"api": "the API", "recipient": "the contact", "teammate": "a teammate"}
 
 
-def _conversation_rows(store: Store, conversations: list[Conversation]) -> list[dict[str, Any]]:
+def conversation_rows(store: Store, conversations: list[Conversation]) -> list[dict[str, Any]]:
+    """A list's rows, newest first: each conversation with its channel, assignee's name and last message
+    (`last`), and what Front shows of that message (`shown`: a call's message shows the call now)."""
     rows = []
     for conversation in newest_first(conversations):
-        channel = store.channel(conversation.channel_id)
         assignee = store.teammate(conversation.assignee_id) if conversation.assignee_id else None
+        last = store.last_message(conversation)
         rows.append(
             {
                 "conversation": conversation,
-                "channel": channel,
+                "channel": store.channel(conversation.channel_id),
                 "assignee": teammate_name(assignee),
-                "last": store.last_message(conversation),
+                "last": last,
+                "shown": store.calls.shown(last) if last is not None else None,
             }
         )
     return rows
@@ -49,7 +52,7 @@ async def contact_page(request: Request) -> Response:
     contact = contact_or_404(store, request.path_params["contact_id"])
     context = {
         "contact": contact,
-        "rows": _conversation_rows(store, of_contact(store.conversations(), contact.id)),
+        "rows": conversation_rows(store, of_contact(store.conversations(), contact.id)),
     }
     return render(request, "contact.html", context)
 
@@ -63,7 +66,7 @@ async def inbox_page(request: Request) -> Response:
         "inbox": inbox,
         "channels": channels,
         "teammates": [teammate_name(teammate) for teammate in teammates_of(store.workspace, inbox)],
-        "rows": _conversation_rows(store, in_inbox(store.conversations(), inbox)),
+        "rows": conversation_rows(store, in_inbox(store.conversations(), inbox)),
     }
     return render(request, "inbox.html", context)
 

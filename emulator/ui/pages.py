@@ -14,13 +14,14 @@ from starlette.responses import RedirectResponse, Response
 
 from emulator.domain.app_events import applications_of_channels
 from emulator.domain.deliveries import Delivery
-from emulator.domain.inbox import STATUS_FILTERS, newest_first, query_matches, status_matches, teammate_name
+from emulator.domain.inbox import STATUS_FILTERS, query_matches, status_matches, teammate_name
 from emulator.domain.inboxes import inbox_of_channel
 from emulator.domain.messages import Conversation, Message
 from emulator.domain.sending import can_compose, can_reply
 from emulator.domain.store import Store
 from emulator.ui.app_pages import applications_overview
-from emulator.ui.around_pages import events_timeline
+from emulator.ui.around_pages import conversation_rows, events_timeline
+from emulator.ui.call_pages import channel_reports
 from emulator.ui.error_pages import page
 from emulator.ui.state import journal_of, store_of
 from emulator.ui.templating import PREFIX, render
@@ -109,14 +110,14 @@ async def channel_page(request: Request) -> Response:
     status = request.query_params.get("status", "")
     if status not in STATUS_FILTER_LABELS:
         raise FrontError(400, "Unknown status filter", [f"status: one of {', '.join(STATUS_FILTERS)}"])
-    rows = []
-    total = 0
-    for conversation in newest_first(item for item in store.conversations() if item.channel_id == channel.id):
-        total += 1
-        last = store.last_message(conversation)
-        assignee = teammate_name(store.teammate(conversation.assignee_id)) if conversation.assignee_id else ""
-        if status_matches(status, conversation.status) and query_matches(query, conversation, last, assignee):
-            rows.append({"conversation": conversation, "last": last, "assignee": assignee})
+    of_channel = [item for item in store.conversations() if item.channel_id == channel.id]
+    every = conversation_rows(store, of_channel)
+    rows = [
+        row
+        for row in every
+        if status_matches(status, row["conversation"].status)
+        and query_matches(query, row["conversation"], row["shown"], row["assignee"])
+    ]
     context = {
         "channel": channel,
         "inbox": inbox_of_channel(store.workspace, channel.id),
@@ -124,7 +125,7 @@ async def channel_page(request: Request) -> Response:
         "rows": rows[:MAX_ROWS],
         "shown_all": len(rows) <= MAX_ROWS,
         "matching": len(rows),
-        "total": total,
+        "total": len(every),
         "query": query,
         "status": status,
         "status_filters": STATUS_FILTER_LABELS,
@@ -132,6 +133,7 @@ async def channel_page(request: Request) -> Response:
         "cannot_compose": can_compose(channel),
         "live_scope": {"channel": channel.id},
         "form": {},
+        **channel_reports(store, channel),
     }
     return render(request, "channel.html", context)
 
@@ -150,6 +152,8 @@ def _message_view(store: Store, message: Message, deliveries: list[Delivery]) ->
         "author": teammate_name(store.teammate(message.author_id)) if message.author_id else "",
         "remaining": remaining,
         "deliveries": deliveries,
+        "shown": store.calls.shown(message),
+        "call": store.calls.of_message(message.id),
     }
 
 
@@ -253,7 +257,8 @@ async def not_found(request: Request) -> Response:
 async def download(request: Request) -> Response:
     """Attachments without an API token: the browser cannot send one, and the inspector is local."""
     message = message_or_404(store_of(request), request.path_params["message_id"])
-    attachment = message.attachment(request.path_params["attachment_id"])
+    # A call's recordings are its message's attachments, as Front's download route serves them.
+    attachment = store_of(request).calls.shown(message).attachment(request.path_params["attachment_id"])
     if attachment is None:
         raise FrontError(404, f"Attachment not found on message {message.id}")
     return attachment_response(attachment)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from emulator.ui import app_pages, around_pages, fault_pages, forms, pages
+from emulator.ui import app_pages, around_pages, call_pages, fault_pages, forms, pages
 from emulator.ui.live import event_stream
 from emulator.ui.templating import PREFIX, STATIC_DIR
 
@@ -22,6 +22,7 @@ routes: list[BaseRoute] = [
     Route(PREFIX + "/events", event_stream, methods=["GET"]),
     Route(PREFIX + "/channels/{channel_id}", pages.channel_page, methods=["GET"]),
     Route(PREFIX + "/channels/{channel_id}/messages", forms.compose, methods=["POST"]),
+    Route(PREFIX + "/channels/{channel_id}/calls/{external_call_id}", call_pages.call_page, methods=["GET"]),
     Route(PREFIX + "/conversations/{conversation_id}", pages.conversation_page, methods=["GET"]),
     Route(PREFIX + "/conversations/{conversation_id}/reply", forms.reply, methods=["POST"]),
     Route(PREFIX + "/messages/{message_id}/cancel", forms.cancel, methods=["POST"]),
