@@ -1,5 +1,6 @@
 """What the inspector's tests share: one Chromium for every browser test (launching it is the costly
-part), and one app on loopback for the application pages."""
+part), one app on loopback for the application pages, and one in-process emulator for the pages of what
+apps report through the Channel API."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from starlette.testclient import TestClient
 
+from tests.api.channel_clients import module_emulator
 from tests.app_receiver import AppReceiver, running_app
 from tests.ui.browsing import CHROMIUM, CHROMIUM_ARGS
 from tests.ui.inspector import APP_SECRET
@@ -28,3 +31,9 @@ def app() -> Iterator[AppReceiver]:
     it: each sets how it answers (`answer`) and clears `received` before counting."""
     with running_app(APP_SECRET) as receiver:
         yield receiver
+
+
+@pytest.fixture(scope="package")
+def channel_api() -> Iterator[TestClient]:
+    """An emulator to report calls and templates to with channel JWTs; tests reset it (as_started) first."""
+    yield from module_emulator()

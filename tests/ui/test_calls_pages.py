@@ -5,13 +5,12 @@ templates as the control plane does."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
 
-from tests.api.channel_clients import as_started, module_emulator
+from tests.api.channel_clients import as_started
 from tests.channel_jwts import APP_CHANNEL, bearer, channel_jwt
 from tests.conftest import CHANNEL
 from tests.ui.inspector import UI, assert_links_resolve, page, text_of
@@ -20,14 +19,9 @@ CALLS = f"/channels/{APP_CHANNEL}/calls"
 AUDIO = b"ID3\x04a voicemail"
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[TestClient]:
-    yield from module_emulator()
-
-
 @pytest.fixture
-def client(emulator: TestClient) -> TestClient:
-    return as_started(emulator)
+def client(channel_api: TestClient) -> TestClient:
+    return as_started(channel_api)
 
 
 def _report(client: TestClient, method: str, path: str, **sent: Any) -> None:
@@ -56,13 +50,8 @@ def _answered_call(client: TestClient) -> dict[str, Any]:
     _call(client, "call-1")
     for status, at in [("connected", 1_700_000_003_000), ("hangup", 1_700_000_045_000)]:
         _report(client, "PATCH", f"{CALLS}/call-1", json={"call_status": status, "occurred_at": at})
-    _report(
-        client,
-        "POST",
-        f"{CALLS}/call-1/recording",
-        data={"recording_type": "voicemail"},
-        files={"attachments": ("voicemail.mp3", AUDIO, "audio/mpeg")},
-    )
+    form, voicemail = {"recording_type": "voicemail"}, {"attachments": ("voicemail.mp3", AUDIO, "audio/mpeg")}
+    _report(client, "POST", f"{CALLS}/call-1/recording", data=form, files=voicemail)
     _report(client, "POST", f"{CALLS}/call-1/summary", json={"content": "Asked where order 42 is"})
     said_when = (("Bo", "Where is it?", 65, "external"), ("Ada", "On its way", 70.5, "internal"))
     lines = [
