@@ -1,6 +1,7 @@
 """The new inspector pages in Debian's Chromium at a phone's 360 px: a person follows links from the
-workspace to an application and the event its app was sent (the signature input on screen), and from a
-conversation through its events timeline to the contact, and nothing scrolls sideways on the way."""
+workspace to an application and the event its app was sent (the signature input on screen), from a
+conversation through its events timeline to the contact, and from a channel to a call its app reported,
+and nothing scrolls sideways on the way."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ pytest.importorskip("playwright.sync_api")
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian's Chromium is not installed")
 
 LONG_HANDLE = "a-rather-long-partner-visitor-handle@example.test"
+CALL_ID = "call-" + "z" * 60
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +41,9 @@ def phone(browser: Any, url: str) -> Iterator[Any]:
     page.context.close()
 
 
-def _synced_conversation(api: httpx.Client, app: AppReceiver) -> str:
-    """An app, a channel it authorized, and a conversation its inbound sync started, assigned and
-    commented on by a teammate."""
+def _synced_conversation(api: httpx.Client, app: AppReceiver) -> tuple[str, str]:
+    """An app, a channel it authorized, a conversation its inbound sync started, assigned and commented
+    on by a teammate, and a call with a long id and a transcript the app reported: (channel, conversation)."""
     document = {"name": "Acme partner chat", "webhook_url": app.url, "uid": "acme", "secret": APP_SECRET}
     assert api.post("/_emulator/applications", json=document).status_code == 201
     channel = api.post("/_emulator/applications/acme/channels", json={"name": "Acme chat"}).json()["id"]
@@ -58,7 +60,25 @@ def _synced_conversation(api: httpx.Client, app: AppReceiver) -> str:
     assert api.put(f"/conversations/{conversation}/assignee", json={"assignee_id": ADA}).status_code == 204
     comment = {"body": "Following up with the partner", "author_id": ADA}
     assert api.post(f"/conversations/{conversation}/comments", json=comment).status_code == 201
-    return conversation
+    call = {
+        "external_call_id": CALL_ID,
+        "initial_status": "ringing",
+        "direction": "inbound",
+        "from": {"handle": LONG_HANDLE, "name": "Bo"},
+        "parent_external_call_id": "",
+    }
+    reported = api.post(f"/channels/{channel}/calls", json=call, headers=token)
+    assert reported.status_code == 202, reported.text
+    line = {
+        "speaker_name": "Bo",
+        "speaker_type": "external",
+        "content": "Hello? " * 30,
+        "start_time_seconds": 3,
+    }
+    transcript = {"lines": [line]}
+    said = api.post(f"/channels/{channel}/calls/{CALL_ID}/transcript", json=transcript, headers=token)
+    assert said.status_code == 202, said.text
+    return channel, conversation
 
 
 def _no_sideways_scroll(page: Any, name: str) -> None:
@@ -75,7 +95,7 @@ def test_a_person_follows_links_to_an_app_event_and_from_a_timeline_to_a_contact
     app.answer = None  # the app authorizes every channel (tests.app_receiver.success_with_webhook)
     with httpx.Client(base_url=url, headers=AUTH, timeout=10) as api:
         api.post("/_emulator/reset").raise_for_status()
-        conversation = _synced_conversation(api, app)
+        channel, conversation = _synced_conversation(api, app)
         [authorization] = [r for r in app.wait_for(1) if r.document["type"] == "authorization"]
 
     phone.goto(UI)
@@ -104,3 +124,10 @@ def test_a_person_follows_links_to_an_app_event_and_from_a_timeline_to_a_contact
     assert LONG_HANDLE in phone.locator("main").inner_text()
     assert phone.locator(f"main a[href='{UI}/conversations/{conversation}']").count() == 1
     _no_sideways_scroll(phone, "contact")
+
+    phone.goto(f"{UI}/channels/{channel}")
+    _no_sideways_scroll(phone, "channel-calls")
+    phone.locator(f"#live-channel-calls a[href$='/calls/{CALL_ID}']").click()
+    phone.wait_for_url(f"**/calls/{CALL_ID}")
+    assert "Hello?" in phone.locator("#live-call").inner_text()
+    _no_sideways_scroll(phone, "call")
