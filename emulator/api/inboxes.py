@@ -9,7 +9,7 @@ from starlette.responses import Response
 
 from emulator.api.auth import authorise
 from emulator.domain.inbox import in_inbox
-from emulator.domain.inboxes import inboxes_of, teammates_of
+from emulator.domain.inboxes import channels_of, inboxes_of, teammates_of
 from emulator.domain.workspace import Inbox
 from emulator.wire.conversation_lists import conversation_list
 from emulator.wire.lookups import inbox_or_404
@@ -37,7 +37,7 @@ async def list_inbox_channels(request: Request) -> Response:
     authorise(request, "channels:read")
     inbox = _inbox(request)
     store = request.app.state.store
-    channels = [channel for channel in store.workspace.channels if channel.id in inbox.channel_ids]
+    channels = channels_of(store.workspace, inbox)
     path = f"/inboxes/{inbox.id}/channels"
     return whole_list(request, path, channels, partial(channel_json, store=store), "channel-list")
 

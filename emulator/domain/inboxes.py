@@ -3,7 +3,7 @@ none of them lists (so every channel, added at run time too, belongs to exactly 
 
 from __future__ import annotations
 
-from emulator.domain.workspace import Inbox, Teammate, Workspace, own_inbox_id
+from emulator.domain.workspace import Channel, Inbox, Teammate, Workspace, own_inbox_id
 
 
 def inboxes_of(workspace: Workspace) -> list[Inbox]:
@@ -24,6 +24,11 @@ def inbox(workspace: Workspace, inbox_id: str) -> Inbox | None:
 def inbox_of_channel(workspace: Workspace, channel_id: str) -> Inbox | None:
     """The inbox of a channel of the workspace; None once the channel was removed."""
     return next((item for item in inboxes_of(workspace) if channel_id in item.channel_ids), None)
+
+
+def channels_of(workspace: Workspace, inbox: Inbox) -> list[Channel]:
+    """The inbox's channels still in the workspace (GET /inboxes/{id}/channels, the inspector's inbox)."""
+    return [channel for channel in workspace.channels if channel.id in inbox.channel_ids]
 
 
 def teammates_of(workspace: Workspace, inbox: Inbox) -> list[Teammate]:

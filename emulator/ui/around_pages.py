@@ -1,7 +1,7 @@
 """The inspector's pages for the Front around a channel: a contact with its handles and conversations, an
 inbox with its channels and conversations, and a conversation's events timeline.
 
-Each asks the domain what Front's own routes answer (GET /contacts/{id}/conversations,
+Each asks the domain functions Front's own routes ask (GET /contacts/{id}/conversations,
 GET /inboxes/{id}/…, GET /conversations/{id}/events), so a page and the API never disagree.
 """
 
@@ -14,7 +14,7 @@ from starlette.responses import Response
 
 from emulator.domain.events import Event
 from emulator.domain.inbox import in_inbox, newest_first, of_contact, teammate_name
-from emulator.domain.inboxes import teammates_of
+from emulator.domain.inboxes import channels_of, teammates_of
 from emulator.domain.messages import Conversation
 from emulator.domain.store import Store
 from emulator.ui.error_pages import page
@@ -61,10 +61,9 @@ async def contact_page(request: Request) -> Response:
 async def inbox_page(request: Request) -> Response:
     store = store_of(request)
     inbox = inbox_or_404(store, request.path_params["inbox_id"])
-    channels = [channel for channel in store.workspace.channels if channel.id in inbox.channel_ids]
     context = {
         "inbox": inbox,
-        "channels": channels,
+        "channels": channels_of(store.workspace, inbox),
         "teammates": [teammate_name(teammate) for teammate in teammates_of(store.workspace, inbox)],
         "rows": conversation_rows(store, in_inbox(store.conversations(), inbox)),
     }
