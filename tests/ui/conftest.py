@@ -1,6 +1,6 @@
 """What the inspector's tests share: one Chromium for every browser test (launching it is the costly
-part), one app on loopback for the application pages, and one in-process emulator for the pages of what
-apps report through the Channel API."""
+part), one app on loopback for the application pages, and the API tests' emulator shared by a module
+(`fresh_client`) for the pages of what apps report through the Channel API."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from starlette.testclient import TestClient
 
-from tests.api.channel_clients import module_emulator
+# The API tests' shared emulator, reset per test: the calls pages' tests report to it with channel JWTs.
+from tests.api.conftest import fresh_client, shared_client  # noqa: F401
 from tests.app_receiver import AppReceiver, running_app
 from tests.ui.browsing import CHROMIUM, CHROMIUM_ARGS
 from tests.ui.inspector import APP_SECRET
@@ -31,9 +31,3 @@ def app() -> Iterator[AppReceiver]:
     it: each sets how it answers (`answer`) and clears `received` before counting."""
     with running_app(APP_SECRET) as receiver:
         yield receiver
-
-
-@pytest.fixture(scope="package")
-def channel_api() -> Iterator[TestClient]:
-    """An emulator to report calls and templates to with channel JWTs; tests reset it (as_started) first."""
-    yield from module_emulator()

@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from tests.api.channel_clients import as_started
 from tests.channel_jwts import APP_CHANNEL, bearer, channel_jwt
 from tests.conftest import CHANNEL
 from tests.ui.inspector import UI, assert_links_resolve, page, text_of
@@ -20,8 +19,8 @@ AUDIO = b"ID3\x04a voicemail"
 
 
 @pytest.fixture
-def client(channel_api: TestClient) -> TestClient:
-    return as_started(channel_api)
+def client(fresh_client: TestClient) -> TestClient:
+    return fresh_client
 
 
 def _report(client: TestClient, method: str, path: str, **sent: Any) -> None:
