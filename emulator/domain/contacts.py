@@ -61,6 +61,13 @@ class ContactBook:
     ) -> str:
         """The id of the contact behind `handle`, created on first sight; `contact_id` is the one a
         client named (CustomMessage `sender.contact_id`), which then owns the handle."""
+        if not contact_id:
+            # The common case, a sender seen before with this source and nothing to add: no new objects.
+            known = self._by_handle.get(handle)
+            if known is not None and (known.name is not None or not name):
+                for entry in known.handles:
+                    if entry.handle == handle and entry.source == source:
+                        return known.id
         contact = self._by_id.get(contact_id) if contact_id else self._by_handle.get(handle)
         if contact is None:
             contact = Contact(id=contact_id or new_id(), created_at=now, updated_at=now)

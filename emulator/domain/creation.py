@@ -68,6 +68,8 @@ class InboundCreation(StoreIndexes):
     events: EventLog
     _awaiting_creation: list[tuple[float, int, Awaiting]]
     _channel_recipients: dict[str, Recipient]
+    # contact id -> the Recipient of its last inbound message, shared like the channel's own.
+    _sender_recipients: dict[str, Recipient]
 
     if TYPE_CHECKING:
 
@@ -79,6 +81,7 @@ class InboundCreation(StoreIndexes):
         """Nothing awaiting creation."""
         self._awaiting_creation = []
         self._channel_recipients = {}
+        self._sender_recipients = {}
 
     def _create_history(self, workspace: Workspace) -> None:
         """The workspace file's conversation history, created as if it had arrived before now."""
@@ -175,7 +178,7 @@ class InboundCreation(StoreIndexes):
             self._new_contact_id,
             incoming.sender_contact_id,
         )
-        contact = Recipient(handle=handle, role="from", name=incoming.sender_name, contact_id=contact_id)
+        contact = self._sender_recipient(handle, incoming.sender_name, contact_id)
         key = thread_key(handle, incoming.thread_ref)
         conversation = self._conversation_for(channel, key)
         if conversation is None:
@@ -281,6 +284,15 @@ class InboundCreation(StoreIndexes):
         self.events.record(kind, conversation.id, created_at, source, synced.author_id, "message", message.id)
         self.notify_message(message, "message_created")
         return message
+
+    def _sender_recipient(self, handle: str, name: str | None, contact_id: str) -> Recipient:
+        """The `from` of an inbound message: one object shared by a contact's messages while its handle and
+        name stay the same, not one per message."""
+        recipient = self._sender_recipients.get(contact_id)
+        if recipient is None or recipient.handle != handle or recipient.name != name:
+            recipient = Recipient(handle=handle, role="from", name=name, contact_id=contact_id)
+            self._sender_recipients[contact_id] = recipient
+        return recipient
 
     def _channel_recipient(self, channel: Channel) -> Recipient:
         """The `to` of every inbound message of a channel: one shared object, not one per message."""

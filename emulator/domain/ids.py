@@ -8,12 +8,13 @@ _ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
 # Every two-digit group, so an id's seven or eight digits take four divisions rather than eight (ids are
 # formatted for every message created).
 _PAIRS = [high + low for high in _ALPHABET for low in _ALPHABET]
+_PAIR_RANGE = 36 * 36
 
 
 def _base36(number: int) -> str:
     groups = []
-    while number >= 36 * 36:
-        number, rest = divmod(number, 36 * 36)
+    while number >= _PAIR_RANGE:
+        number, rest = divmod(number, _PAIR_RANGE)
         groups.append(_PAIRS[rest])
     groups.append(_ALPHABET[number] if number < 36 else _PAIRS[number])
     return "".join(reversed(groups))
@@ -27,6 +28,8 @@ class IdSource:
         self.seed = seed if seed is not None else random.SystemRandom().randrange(2**63)
         self._random = random.Random(self.seed)
         self._counters: dict[str, int] = {}
+        # prefix -> (counter // 1296, the id's text before its last two digits): a cache, not state.
+        self._leads: dict[str, tuple[int, str]] = {}
 
     def reset(self) -> None:
         """Back to the seed: the same requests after a reset give the same ids and uids again."""
@@ -49,7 +52,13 @@ class IdSource:
             counter = self._random.randrange(36**6, 36**7)
         counter += 1
         self._counters[prefix] = counter
-        return f"{prefix}_{_base36(counter)}"
+        # Consecutive ids share all but their last two digits: the rest is formatted once per 1296 ids.
+        high, low = divmod(counter, _PAIR_RANGE)
+        cached = self._leads.get(prefix)
+        if cached is None or cached[0] != high:
+            cached = (high, f"{prefix}_{_base36(high)}")
+            self._leads[prefix] = cached
+        return cached[1] + _PAIRS[low]
 
     def new_uid(self) -> str:
         """32 hex digits, like Front's message_uid."""

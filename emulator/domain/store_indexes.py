@@ -72,7 +72,9 @@ class StoreIndexes:
             attachments=tuple(
                 Attachment(self.ids.new_id("fil"), upload.filename, upload.content_type, upload.data)
                 for upload in uploads
-            ),
+            )
+            if uploads
+            else (),
             **fields,
         )
         self._messages[message.id] = message
