@@ -25,7 +25,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,19 +51,22 @@ def bare_app(path: str) -> Any:
     return Starlette(routes=[Route(path, endpoint, methods=["POST"])])
 
 
-def serve(app: Any, port: int, protocol: str) -> None:
-    """Run `app` as `front-emulator serve` runs the emulator (emulator/serving.py's server_for)."""
+def serve(app: Any, port: int, args: argparse.Namespace) -> None:
+    """Run `app` as `front-emulator serve` runs the emulator (emulator/serving.py's server_for and its
+    garbage collector settings; `--gc default` keeps CPython's, for both servers alike)."""
     import uvicorn
 
     from emulator.config import Config
-    from emulator.serving import bounded_protocol
+    from emulator.serving import bounded_protocol, tune_garbage_collector
 
+    if args.gc == "tuned":
+        tune_garbage_collector()
     uvicorn.run(
         app,
         host="127.0.0.1",
         port=port,
         loop="uvloop",
-        http=bounded_protocol(Config()) if protocol == "bounded" else "httptools",
+        http=bounded_protocol(Config()) if args.protocol == "bounded" else "httptools",
         access_log=False,
         log_level="warning",
     )
@@ -75,18 +78,20 @@ def arguments(description: str) -> argparse.Namespace:
     parser.add_argument("--seconds", type=int, default=4)
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--protocol", choices=("bounded", "httptools"), default="bounded")
+    parser.add_argument("--gc", choices=("tuned", "default"), default="tuned")
     parser.add_argument("--serve", nargs=2, metavar=("KIND", "PORT"), help=argparse.SUPPRESS)
     return parser.parse_args()
 
 
 class Server:
-    """`<script> --serve KIND PORT --protocol P` in a subprocess."""
+    """`<script> --serve KIND PORT --protocol P --gc G` in a subprocess."""
 
-    def __init__(self, script: str, kind: str, protocol: str) -> None:
+    def __init__(self, script: str, kind: str, args: argparse.Namespace) -> None:
         self.kind = kind
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, script, "--serve", kind, str(self.port), "--protocol", protocol]
+        command = [sys.executable, script, "--serve", kind, str(self.port)]
+        command += ["--protocol", args.protocol, "--gc", args.gc]
         self.process = subprocess.Popen(command, cwd=REPOSITORY)
 
     def wait_ready(self, probe: Callable[[str], httpx.Response]) -> None:
@@ -116,6 +121,44 @@ class Server:
             self.process.kill()
 
 
+@dataclass
+class Route:
+    """One route of the emulator under load, and the bare endpoint it is held against."""
+
+    name: str
+    # The route's pattern, for the bare endpoint.
+    pattern: str
+    emulator_app: Callable[[], Any]
+    load: Load
+    # One request that must be answered 202, to know a server is ready.
+    probe: Callable[[str], httpx.Response]
+    # Printed before the rounds: what is sent.
+    introduction: str
+
+
+def compare(script: str, description: str, route: Route) -> None:
+    """The whole benchmark of a script: `--serve` runs one of its servers, else both are loaded in paired
+    rounds, the emulator's messages are counted, and the summary line is printed."""
+    args = arguments(description)
+    if args.serve:
+        kind, port = args.serve
+        serve(route.emulator_app() if kind == "emulator" else bare_app(route.pattern), int(port), args)
+        return
+    servers = {kind: Server(script, kind, args) for kind in ("emulator", "bare")}
+    try:
+        for server in servers.values():
+            server.wait_ready(route.probe)
+        print(route.introduction)
+        tally = paired_rounds(servers, route.load, args)
+        # +1: the readiness probe.
+        check = created_messages_check(servers["emulator"].url, tally.answered["emulator"] + 1, args.rounds)
+    finally:
+        for server in servers.values():
+            server.stop()
+    print(check)
+    print(summary(route.name, tally, args.rounds))
+
+
 def ensure_wrk() -> str | None:
     found = shutil.which("wrk")
     if found is None and shutil.which("apt-get") and os.geteuid() == 0:
@@ -138,13 +181,15 @@ class Load:
     request: Callable[[int, int], tuple[dict[str, str], bytes]]
 
 
-@dataclass
 class Tally:
-    rates: dict[str, list[float]] = field(default_factory=dict)
-    cpu_per_request: dict[str, list[float]] = field(default_factory=dict)
-    rate_ratios: list[float] = field(default_factory=list)
-    cpu_ratios: list[float] = field(default_factory=list)
-    answered: dict[str, int] = field(default_factory=dict)
+    """Each server's requests/s and CPU per request by round, the rounds' ratios, the answers counted."""
+
+    def __init__(self, kinds: list[str]) -> None:
+        self.rates: dict[str, list[float]] = {kind: [] for kind in kinds}
+        self.cpu_per_request: dict[str, list[float]] = {kind: [] for kind in kinds}
+        self.answered = dict.fromkeys(kinds, 0)
+        self.rate_ratios: list[float] = []
+        self.cpu_ratios: list[float] = []
 
 
 def _run_wrk(wrk: str, script: Path, url: str, seconds: float, run: int) -> tuple[float, int, int]:
@@ -192,11 +237,7 @@ def paired_rounds(servers: dict[str, Server], load: Load, args: argparse.Namespa
     if wrk is None:
         print("NOTE: wrk could not be installed; using the Python httpx load generator, which saturates")
         print("      before the servers do, so the ratio understates the gap between them.")
-    tally = Tally(
-        rates={kind: [] for kind in servers},
-        cpu_per_request={kind: [] for kind in servers},
-        answered={kind: 0 for kind in servers},
-    )
+    tally = Tally(list(servers))
     runs = iter(range(1, 1_000_000))
     with tempfile.TemporaryDirectory() as directory:
         script = Path(directory) / "load.lua"
@@ -217,7 +258,8 @@ def paired_rounds(servers: dict[str, Server], load: Load, args: argparse.Namespa
         generator = f"wrk -t1 -c{CONNECTIONS}" if wrk else f"httpx x{CONNECTIONS}"
         print(
             f"load: {generator}, {args.rounds} rounds of {args.seconds} s per server after {args.warmup} s "
-            f"warm-up, both on the {args.protocol} protocol; load average {_load_average()}"
+            f"warm-up, both on the {args.protocol} protocol with {args.gc} gc settings; load average "
+            f"{_load_average()}"
         )
         for server in servers.values():
             one_run(server, args.warmup)

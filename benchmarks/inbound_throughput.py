@@ -21,17 +21,7 @@ import httpx
 import jwt
 import orjson
 from _common import MESSAGE
-from _http_load import (
-    Load,
-    Server,
-    arguments,
-    bare_app,
-    created_messages_check,
-    lua_string,
-    paired_rounds,
-    serve,
-    summary,
-)
+from _http_load import Load, Route, compare, lua_string
 
 APP_CHANNEL = "cha_1a04"
 APP_UID = "app1a05"
@@ -93,28 +83,15 @@ def load(token: str) -> Load:
 
 
 def main() -> None:
-    args = arguments(__doc__.splitlines()[0])
-    if args.serve:
-        kind, port = args.serve
-        serve(emulator_app() if kind == "emulator" else bare_app(ROUTE), int(port), args.protocol)
-        return
     token = channel_token()
-    servers = {kind: Server(__file__, kind, args.protocol) for kind in ("emulator", "bare")}
-    try:
-        probe_headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
-        for server in servers.values():
-            server.wait_ready(
-                lambda url: httpx.post(url + INBOUND_PATH, content=body("probe"), headers=probe_headers)
-            )
-        print(f"body {len(body('bench-1-1'))} bytes, one channel JWT of {len(token)} characters for the run")
-        tally = paired_rounds(servers, load(token), args)
-        # +1: the readiness probe.
-        check = created_messages_check(servers["emulator"].url, tally.answered["emulator"] + 1, args.rounds)
-    finally:
-        for server in servers.values():
-            server.stop()
-    print(check)
-    print(summary("inbound_messages (channel JWT)", tally, args.rounds))
+    probe_headers = {"authorization": f"Bearer {token}", "content-type": "application/json"}
+
+    def probe(url: str) -> httpx.Response:
+        return httpx.post(url + INBOUND_PATH, content=body("probe"), headers=probe_headers)
+
+    introduction = f"body {len(body('bench-1-1'))} bytes, one channel JWT of {len(token)} characters"
+    route = Route("inbound_messages (channel JWT)", ROUTE, emulator_app, load(token), probe, introduction)
+    compare(__file__, __doc__.splitlines()[0], route)
 
 
 if __name__ == "__main__":

@@ -15,17 +15,7 @@ from __future__ import annotations
 import httpx
 import orjson
 from _common import INCOMING_PATH, MESSAGE, TOKEN
-from _http_load import (
-    Load,
-    Server,
-    arguments,
-    bare_app,
-    created_messages_check,
-    lua_string,
-    paired_rounds,
-    serve,
-    summary,
-)
+from _http_load import Load, Route, compare, lua_string
 
 BODY = orjson.dumps(MESSAGE)
 HEADERS = {"authorization": f"Bearer {TOKEN}", "content-type": "application/json"}
@@ -47,24 +37,11 @@ def load() -> Load:
 
 
 def main() -> None:
-    args = arguments(__doc__.splitlines()[0])
-    if args.serve:
-        kind, port = args.serve
-        serve(emulator_app() if kind == "emulator" else bare_app(ROUTE), int(port), args.protocol)
-        return
-    servers = {kind: Server(__file__, kind, args.protocol) for kind in ("emulator", "bare")}
-    try:
-        for server in servers.values():
-            server.wait_ready(lambda url: httpx.post(url + INCOMING_PATH, content=BODY, headers=HEADERS))
-        print(f"body {len(BODY)} bytes")
-        tally = paired_rounds(servers, load(), args)
-        # +1: the readiness probe.
-        check = created_messages_check(servers["emulator"].url, tally.answered["emulator"] + 1, args.rounds)
-    finally:
-        for server in servers.values():
-            server.stop()
-    print(check)
-    print(summary("incoming_messages", tally, args.rounds))
+    def probe(url: str) -> httpx.Response:
+        return httpx.post(url + INCOMING_PATH, content=BODY, headers=HEADERS)
+
+    route = Route("incoming_messages", ROUTE, emulator_app, load(), probe, f"body {len(BODY)} bytes")
+    compare(__file__, __doc__.splitlines()[0], route)
 
 
 if __name__ == "__main__":

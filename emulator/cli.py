@@ -15,7 +15,7 @@ from emulator.app import create_app, create_store
 from emulator.config import Config, ConfigError, allowed_host_names, config_from_env, parse_creation_delay
 from emulator.listening import listen, url_host
 from emulator.readiness import NotReady, wait_until_ready
-from emulator.serving import server_for
+from emulator.serving import server_for, tune_garbage_collector
 from emulator.workspace_files import WorkspaceFileError, resolve_workspace_file
 
 if TYPE_CHECKING:
@@ -175,6 +175,7 @@ def _serve(args: argparse.Namespace) -> int:
             _announce(config, store, config.base_url)
 
     server.startup = startup_and_announce  # type: ignore[method-assign]
+    tune_garbage_collector()
     server.run(sockets=[listener])
     return 0 if server.started else 1
 
