@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,16 @@ MESSAGE: dict[str, Any] = {
 }
 
 
+@contextlib.contextmanager
+def project(files: dict[str, str]) -> Iterator[Path]:
+    """A throwaway folder holding `files` (name -> text): a pytest project of its own."""
+    with tempfile.TemporaryDirectory() as directory:
+        folder = Path(directory)
+        for name, text in files.items():
+            (folder / name).write_text(text)
+        yield folder
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -44,6 +57,25 @@ def rss_bytes() -> int:
 def percentile(sorted_values: list[float], fraction: float) -> float:
     index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
     return sorted_values[index]
+
+
+def http_scope(method: str, path: str, headers: list[tuple[bytes, bytes]]) -> dict[str, Any]:
+    """The scope uvicorn would hand the app for this request."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.3"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 50000),
+        "server": ("127.0.0.1", 8025),
+        "state": {},
+    }
 
 
 class AsgiClient:
@@ -65,21 +97,7 @@ class AsgiClient:
                 (b"content-type", b"application/json"),
                 (b"content-length", b"%d" % len(body)),
             ]
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0", "spec_version": "2.3"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "root_path": "",
-            "query_string": b"",
-            "headers": headers,
-            "client": ("127.0.0.1", 50000),
-            "server": ("127.0.0.1", 8025),
-            "state": {},
-        }
+        scope = http_scope(method, path, headers)
         status = 0
         chunks: list[bytes] = []
 

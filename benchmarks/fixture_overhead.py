@@ -14,8 +14,8 @@ import json
 import statistics
 import subprocess
 import sys
-import tempfile
-from pathlib import Path
+
+from _common import project
 
 CONFTEST = """
 import json
@@ -58,10 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tests", type=int, default=1000, help="tests per fixture")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as directory:
-        folder = Path(directory)
-        (folder / "conftest.py").write_text(CONFTEST)
-        (folder / "test_overhead.py").write_text(TESTS.format(count=args.tests))
+    with project({"conftest.py": CONFTEST, "test_overhead.py": TESTS.format(count=args.tests)}) as folder:
         subprocess.run(
             [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_overhead.py"],
             cwd=folder,

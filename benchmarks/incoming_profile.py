@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
-from _common import CHANNEL, INCOMING_PATH, MESSAGE, TOKEN
+from _common import CHANNEL, INCOMING_PATH, MESSAGE, TOKEN, http_scope
 from _http_load import bare_app
 
 from emulator.api.incoming import incoming_from_document
@@ -37,24 +37,6 @@ RAW_HEADERS = [
 ]
 
 
-def scope() -> dict[str, Any]:
-    return {
-        "type": "http",
-        "asgi": {"version": "3.0", "spec_version": "2.3"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": INCOMING_PATH,
-        "raw_path": INCOMING_PATH.encode(),
-        "root_path": "",
-        "query_string": b"",
-        "headers": RAW_HEADERS,
-        "client": ("127.0.0.1", 50000),
-        "server": ("127.0.0.1", 8025),
-        "state": {},
-    }
-
-
 async def drive(app: Any, count: int) -> float:
     """Seconds per request through `app`, as uvicorn would call it."""
     statuses: list[int] = []
@@ -68,7 +50,7 @@ async def drive(app: Any, count: int) -> float:
 
     started = time.perf_counter()
     for _ in range(count):
-        await app(scope(), receive, send)
+        await app(http_scope("POST", INCOMING_PATH, RAW_HEADERS), receive, send)
     elapsed = time.perf_counter() - started
     if set(statuses) != {202}:
         raise SystemExit(f"unexpected statuses {sorted(set(statuses))}")

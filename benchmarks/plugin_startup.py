@@ -14,9 +14,10 @@ import argparse
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
+
+from _common import project
 
 ONE_TEST = "def test_nothing_uses_the_emulator():\n    assert True\n"
 # Run in a fresh interpreter with pytest already imported, so only the plugin's own imports are counted.
@@ -57,9 +58,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15, help="pytest runs per side (default 15)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as directory:
-        folder = Path(directory)
-        (folder / "test_one.py").write_text(ONE_TEST)
+    with project({"test_one.py": ONE_TEST}) as folder:
         pytest_seconds(folder)  # warm the file system cache and the .pyc files of both sides
         with_plugin, without_plugin = [], []
         for _ in range(args.runs):

@@ -232,21 +232,18 @@ class InboundCreation(StoreIndexes):
         keep_ids: bool,
     ) -> Message:
         created_at = round(synced.delivered_at if synced.delivered_at is not None else due, 3)
-        handles = [
-            normalise_handle(contact.handle) if self.normalise_phone_handles else contact.handle
-            for contact in synced.contacts
-        ]
-        contacts = tuple(
-            Recipient(
-                handle=handle,
-                role="from" if synced.is_inbound else "to",
-                name=contact.name,
-                contact_id=self.contacts.see(
-                    handle, channel.settings.contact_type, contact.name, created_at, self._new_contact_id
-                ),
+        parties = []
+        for party in synced.contacts:
+            handle = normalise_handle(party.handle) if self.normalise_phone_handles else party.handle
+            contact_id = self.contacts.see(
+                handle, channel.settings.contact_type, party.name, created_at, self._new_contact_id
             )
-            for handle, contact in zip(handles, synced.contacts, strict=True)
-        )
+            parties.append(
+                self._sender_recipient(handle, party.name, contact_id)
+                if synced.is_inbound
+                else Recipient(handle=handle, role="to", name=party.name, contact_id=contact_id)
+            )
+        contacts = tuple(parties)
         conversation = self._conversation_for(channel, key)
         is_reply = conversation is not None
         if conversation is None:
@@ -282,7 +279,8 @@ class InboundCreation(StoreIndexes):
         source: EventSource = "recipient" if synced.is_inbound else "teammate" if synced.author_id else "api"
         kind: EventType = "inbound" if synced.is_inbound else "out_reply" if is_reply else "outbound"
         self.events.record(kind, conversation.id, created_at, source, synced.author_id, "message", message.id)
-        self.notify_message(message, "message_created")
+        if self.listeners:
+            self.notify_message(message, "message_created")
         return message
 
     def _sender_recipient(self, handle: str, name: str | None, contact_id: str) -> Recipient:
