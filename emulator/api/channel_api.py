@@ -21,31 +21,21 @@ from emulator.api.hot_path import JSON, message_headers, send_accepted, whole_bo
 from emulator.api.sending import update_channel
 from emulator.config import Config
 from emulator.domain.applications import report_failed
-from emulator.domain.channel_routes import route_refusal
 from emulator.domain.messages import AttachmentUpload, Contact, ExternalIds, SyncedMessage
 from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
-from emulator.domain.workspace import Channel
 from emulator.wire.bodies import media_type, parse_json, parse_multipart, read_body
 from emulator.wire.documents import checked, json_document
 from emulator.wire.errors import FrontError
-from emulator.wire.lookups import channel_or_404
+from emulator.wire.lookups import channel_taking
 
 # Form fields that are lists of objects in a multipart sync: to[0][handle]=…
 _FORM_LISTS = frozenset({"to"})
 
 
-def application_channel(store: Store, reference: str) -> Channel:
-    channel = channel_or_404(store, reference)
-    refusal = route_refusal(channel, "channel_api")
-    if refusal is not None:
-        raise refusal
-    return channel
-
-
 def authorised_channel(request: Request) -> ChannelGrant:
     store: Store = request.app.state.store
-    channel = application_channel(store, request.path_params["channel_id"])
+    channel = channel_taking(store, request.path_params["channel_id"], "channel_api")
     return channel_grant(store, request.headers.get("authorization"), channel)
 
 
@@ -63,7 +53,7 @@ class SyncedMessages:
         store = self.store
         config = self.config
         authorization, content_type, content_length = message_headers(scope)
-        channel = application_channel(store, scope["path_params"]["channel_id"])
+        channel = channel_taking(store, scope["path_params"]["channel_id"], "channel_api")
         # Decoded as Starlette decodes headers, so every route reads the same token.
         token = authorization.decode("latin-1") if authorization is not None else None
         grant = channel_grant(store, token, channel)

@@ -16,14 +16,12 @@ from starlette.types import Receive, Scope, Send
 from emulator.api.auth import authorise
 from emulator.api.hot_path import JSON, message_headers, send_accepted, whole_body
 from emulator.config import Config
-from emulator.domain.channel_routes import route_refusal
 from emulator.domain.messages import AttachmentUpload, IncomingMessage
 from emulator.domain.store import Store
-from emulator.domain.workspace import Channel
 from emulator.schemas import validator
 from emulator.wire.bodies import check_headers_depth, media_type, parse_json, parse_multipart, read_body
 from emulator.wire.errors import FrontError
-from emulator.wire.lookups import channel_or_404
+from emulator.wire.lookups import channel_taking
 
 SCOPE = "messages:write"
 _BEARER = b"Bearer "
@@ -43,7 +41,7 @@ class IncomingMessages:
         authorization, content_type, content_length = message_headers(scope)
         if not _has_scope(store, authorization):
             authorise(Request(scope, receive), SCOPE)  # raises the 401/403 Front would answer
-        channel = custom_channel(store, scope["path_params"]["channel_id"])
+        channel = channel_taking(store, scope["path_params"]["channel_id"], "incoming_messages")
 
         uploads: list[AttachmentUpload] = []
         kind = "application/json" if content_type == JSON else media_type(Request(scope, receive))
@@ -76,14 +74,6 @@ def _has_scope(store: Store, authorization: bytes | None) -> bool:
     value = authorization[len(_BEARER) :].decode("latin-1").strip()
     token = store.token(value) if value else None
     return token is not None and SCOPE in token.scopes
-
-
-def custom_channel(store: Store, reference: str) -> Channel:
-    channel = channel_or_404(store, reference)
-    refusal = route_refusal(channel, "incoming_messages")
-    if refusal is not None:
-        raise refusal
-    return channel
 
 
 def incoming_from_document(document: dict[str, Any], uploads: list[AttachmentUpload]) -> IncomingMessage:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from emulator.domain.assignment import find_teammate
+from emulator.domain.channel_routes import MessageRoute, route_refusal
 from emulator.domain.comments import Comment
 from emulator.domain.contacts import Contact
 from emulator.domain.deliveries import Delivery
@@ -27,6 +28,16 @@ def _or_404(found: Found | None, what: str) -> Found:
 
 def channel_or_404(store: Store, reference: str) -> Channel:
     return _or_404(store.channel(reference), f"Channel {reference}")
+
+
+def channel_taking(store: Store, reference: str, route: MessageRoute) -> Channel:
+    """The channel, if it takes messages by this route (custom channels by incoming_messages, application
+    channels by the Channel API); else the domain's refusal naming the route that does."""
+    channel = channel_or_404(store, reference)
+    refusal = route_refusal(channel, route)
+    if refusal is not None:
+        raise refusal
+    return channel
 
 
 def conversation_or_404(store: Store, conversation_id: str) -> Conversation:
