@@ -28,6 +28,7 @@ from typing import Any, Literal
 from hypothesis import strategies as st
 
 from emulator.contract.schema_strategies import from_schema, resolved
+from emulator.domain.ids import base36
 from emulator.domain.rendering import blurb_of, html_to_text
 
 __all__ = [
@@ -139,16 +140,7 @@ def _drop(schema: dict[str, Any], names: tuple[str, ...]) -> None:
 @cache
 def front_ids(prefix: str) -> st.SearchStrategy[str]:
     """Front's ids: a prefix and a base-36 number (the schemas' ``^msg_[0-9a-z]+$`` and friends)."""
-    return st.integers(0, 36**8 - 1).map(lambda number: prefix + _base36(number))
-
-
-def _base36(number: int) -> str:
-    digits = "0123456789abcdefghijklmnopqrstuvwxyz"
-    text = digits[number % 36]
-    while number >= 36:
-        number //= 36
-        text = digits[number % 36] + text
-    return text
+    return st.integers(0, 36**8 - 1).map(lambda number: prefix + base36(number))
 
 
 # -- inbound ------------------------------------------------------------------------------------------

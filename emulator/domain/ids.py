@@ -11,7 +11,7 @@ _PAIRS = [high + low for high in _ALPHABET for low in _ALPHABET]
 _PAIR_RANGE = 36 * 36
 
 
-def _base36(number: int) -> str:
+def base36(number: int) -> str:
     groups = []
     while number >= _PAIR_RANGE:
         number, rest = divmod(number, _PAIR_RANGE)
@@ -56,7 +56,7 @@ class IdSource:
         high, low = divmod(counter, _PAIR_RANGE)
         cached = self._leads.get(prefix)
         if cached is None or cached[0] != high:
-            cached = (high, f"{prefix}_{_base36(high)}")
+            cached = (high, f"{prefix}_{base36(high)}")
             self._leads[prefix] = cached
         return cached[1] + _PAIRS[low]
 
