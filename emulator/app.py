@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.middleware import Middleware
 from starlette.routing import Route
+from starlette.types import ASGIApp
 
 from emulator.api.around import routes as around_routes
 from emulator.api.channel_api import SyncedMessages, update_channel_or_status, update_message_status
 from emulator.api.channel_calls import routes as channel_call_routes
 from emulator.api.channel_templates import routes as channel_template_routes
-from emulator.api.gate import RateLimitAndJournalMiddleware
+from emulator.api.gate import ExceptionHandler, Gate
 from emulator.api.incoming import IncomingMessages
 from emulator.api.reading import (
     download_attachment,
@@ -40,7 +42,6 @@ from emulator.domain.journal import RequestJournal
 from emulator.domain.ratelimit import RateLimiter
 from emulator.domain.rules import Refusal
 from emulator.domain.store import Store
-from emulator.guard import Guard
 from emulator.outbound.app_events import AppEventSender
 from emulator.outbound.delivery import DeliveryEngine
 from emulator.ui.live import LiveEvents
@@ -48,6 +49,18 @@ from emulator.ui.routes import routes as ui_routes
 from emulator.ui.templating import inspector_templates
 from emulator.wire import errors
 from emulator.workspace_files import load_workspace_file
+
+
+class EmulatorApp(Starlette):
+    """Starlette with the gate (emulator/api/gate.py) as the outermost layer of its stack, outside
+    Starlette's own server-error middleware, so the hot routes can skip that and the router."""
+
+    def __init__(self, gate: Callable[[ASGIApp], ASGIApp], **settings: Any) -> None:
+        self._gate = gate
+        super().__init__(**settings)
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return self._gate(super().build_middleware_stack())
 
 
 def create_store(config: Config, clock: Clock | None = None) -> Store:
@@ -66,20 +79,18 @@ def create_store(config: Config, clock: Clock | None = None) -> Store:
 def create_app(config: Config | None = None, store: Store | None = None) -> Starlette:
     config = config or Config()
     store = store or create_store(config)
-    # The hot route first: Starlette tries routes in order.
+    # The routes that take messages in (plain ASGI endpoints with store and config bound: emulator/api/
+    # incoming.py, emulator/api/channel_api.py): the gate calls them straight (emulator/api/gate.py), and
+    # the router has them first for the requests the gate leaves to it.
+    hot_routes: dict[str, ASGIApp] = {
+        "incoming_messages": IncomingMessages(store, config),
+        "inbound_messages": SyncedMessages(store, config, inbound=True),
+        "outbound_messages": SyncedMessages(store, config, inbound=False),
+    }
     routes = [
-        # A plain ASGI endpoint with store and config bound: see emulator/api/incoming.py.
-        Route("/channels/{channel_id}/incoming_messages", IncomingMessages(store, config), methods=["POST"]),
-        # The Channel API's syncs, the application channels' hot paths: emulator/api/channel_api.py.
-        Route(
-            "/channels/{channel_id}/inbound_messages",
-            SyncedMessages(store, config, inbound=True),
-            methods=["POST"],
-        ),
-        Route(
-            "/channels/{channel_id}/outbound_messages",
-            SyncedMessages(store, config, inbound=False),
-            methods=["POST"],
+        *(
+            Route(f"/channels/{{channel_id}}/{name}", endpoint, methods=["POST"])
+            for name, endpoint in hot_routes.items()
         ),
         Route("/messages/{message_id}", get_message, methods=["GET"]),
         Route("/messages/{message_id}/download/{attachment_id}", download_attachment, methods=["GET"]),
@@ -125,20 +136,22 @@ def create_app(config: Config | None = None, store: Store | None = None) -> Star
             await app_events.stop()
             await engine.stop()
 
-    app = Starlette(
-        routes=routes,
-        lifespan=lifespan,
-        middleware=[
-            Middleware(Guard, config=config, store=store, journal=journal),
-            Middleware(RateLimitAndJournalMiddleware, store=store, journal=journal, faults=faults),
-        ],
-        exception_handlers={
-            errors.FrontError: errors.handle_front_error,
-            Refusal: errors.handle_refusal,
-            HTTPException: errors.handle_http_exception,
-            Exception: errors.handle_unexpected,
-        },
+    exception_handlers: dict[Any, ExceptionHandler] = {
+        errors.FrontError: errors.handle_front_error,
+        Refusal: errors.handle_refusal,
+        HTTPException: errors.handle_http_exception,
+        Exception: errors.handle_unexpected,
+    }
+    gate = functools.partial(
+        Gate,
+        config=config,
+        store=store,
+        journal=journal,
+        faults=faults,
+        hot_routes=hot_routes,
+        exception_handlers=exception_handlers,
     )
+    app = EmulatorApp(gate, routes=routes, lifespan=lifespan, exception_handlers=exception_handlers)
     app.state.config = config
     app.state.store = store
     app.state.engine = engine

@@ -19,8 +19,9 @@
   `application/x-www-form-urlencoded` and must keep working, and Host plus Origin already refuse every
   cross-site case.
 
-Refusals answer Front's `_error` envelope and are recorded in the request journal. The incoming hot
-path pays one scan of its header list for `Host` and one set lookup.
+Refusals answer Front's `_error` envelope and are recorded in the request journal (both by the gate,
+emulator/api/gate.py). The incoming hot path pays one scan of its header list for `Host` and one set
+lookup.
 """
 
 from __future__ import annotations
@@ -29,18 +30,14 @@ import ipaddress
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
-import orjson
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import Scope
 
 from emulator.config import Config
-from emulator.domain.journal import RequestJournal
-from emulator.domain.store import Store
-from emulator.wire.errors import FrontError
-from emulator.wire.paths import CONTROL_PREFIX, SAFE_METHODS
+from emulator.wire.paths import SAFE_METHODS
 
 LOOPBACK_NAME = "localhost"
-# Host values already found trusted, kept so the hot path is one set lookup; capped because a client
-# could send many distinct ports (only trusted values are ever added).
+# Trusted Host values are remembered, up to this many: a client could send many distinct ports (only
+# trusted values are ever added).
 _MAX_REMEMBERED_HOSTS = 1024
 # Echoed values (Host, Origin) are cut to this length in error messages.
 _MAX_ECHO = 200
@@ -76,44 +73,33 @@ def is_ip_literal(name: str) -> bool:
 
 
 class Guard:
-    def __init__(self, app: ASGIApp, config: Config, store: Store, journal: RequestJournal) -> None:
-        self.app = app
-        self.store = store
-        self.journal = journal
+    """The two refusals, asked by the gate (emulator/api/gate.py), the one middleware every request
+    passes: each answers the refusal's message, or None when the request may go on."""
+
+    def __init__(self, config: Config) -> None:
         self.trusted_names = trusted_host_names(config)
-        self._trusted_hosts: set[bytes] = set()
+        # Host values already found trusted, so the hot path is one set lookup.
+        self.trusted_hosts: set[bytes] = set()
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        headers = scope["headers"]
-        host = _header(headers, b"host")
-        # No Host at all is an HTTP/1.0 client, never a browser.
-        if host is not None and host not in self._trusted_hosts:
-            if not self._trusts(host):
-                await self._refuse(scope, send, 421, _foreign_host_message(host))
-                return
-            if len(self._trusted_hosts) < _MAX_REMEMBERED_HOSTS:
-                self._trusted_hosts.add(host)
-        if scope["method"] not in SAFE_METHODS and scope["path"].startswith(CONTROL_PREFIX):
-            origin = _header(headers, b"origin")
-            if origin is not None and not _same_origin(origin, host):
-                await self._refuse(scope, send, 403, _cross_site_message(scope, origin, host))
-                return
-        await self.app(scope, receive, send)
-
-    def _trusts(self, host: bytes) -> bool:
+    def refuses_host(self, host: bytes) -> str | None:
+        """For a Host value not yet in `trusted_hosts` (no Host at all is an HTTP/1.0 client, never a
+        browser, and is not asked about)."""
         name = host_name(host.decode("latin-1"))
-        return name in self.trusted_names or is_ip_literal(name)
+        if name not in self.trusted_names and not is_ip_literal(name):
+            return _foreign_host_message(host)
+        if len(self.trusted_hosts) < _MAX_REMEMBERED_HOSTS:
+            self.trusted_hosts.add(host)
+        return None
 
-    async def _refuse(self, scope: Scope, send: Send, status: int, message: str) -> None:
-        body = orjson.dumps(FrontError(status, message).envelope())
-        headers = [(b"content-type", b"application/json"), (b"content-length", b"%d" % len(body))]
-        # Journalled first: whoever sees the answer then finds it in GET /_emulator/requests.
-        self.journal.record(self.store.clock.now(), scope, status, [], [body])
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
+    def refuses_origin(self, scope: Scope, host: bytes | None) -> str | None:
+        """For a control-plane or inspector request: one that changes state must not come from a page on
+        another origin."""
+        if scope["method"] in SAFE_METHODS:
+            return None
+        origin = _header(scope["headers"], b"origin")
+        if origin is None or _same_origin(origin, host):
+            return None
+        return _cross_site_message(scope, origin, host)
 
 
 def _header(headers: Iterable[tuple[bytes, bytes]], wanted: bytes) -> bytes | None:
