@@ -247,6 +247,35 @@ def test_a_bug_on_the_hot_path_is_a_500_in_front_shape(make_client, monkeypatch)
     with TestClient(app, base_url=base, raise_server_exceptions=False, headers=auth) as client:
         answer = client.post(INCOMING, json=MESSAGE)
     assert "RuntimeError" in error_of(answer, 500)["message"]
+    assert_rate_headers(answer)
+    with TestClient(app, base_url=base, headers=auth) as client:
+        # The gate answers the 500 and raises the bug on to the server, as Starlette's layers do.
+        with pytest.raises(RuntimeError, match="boom"):
+            client.post(INCOMING, json=MESSAGE)
+        [first, second] = client.get("/_emulator/requests").json()["_results"]
+    assert first["status"] == second["status"] == 500
+    assert "RuntimeError" in second["error_message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        (f"/channels/{CHANNEL}/incoming_messages/extra", 404),
+        ("/channels//incoming_messages", 404),
+        # /channels/{channel_id} takes GET and PATCH.
+        ("/channels/incoming_messages", 405),
+    ],
+)
+def test_paths_near_the_hot_route_get_the_routers_answers(client, path, status):
+    """The gate takes only the paths Starlette's router gives the hot routes; the rest get its answers."""
+    assert error_of(client.post(path, json=MESSAGE), status)["message"].endswith(f" {path}")
+
+
+def test_a_trailing_slash_is_the_routers_redirect(client):
+    answer = client.post(f"{INCOMING}/", json=MESSAGE, follow_redirects=False)
+    assert answer.status_code == 307
+    assert answer.headers["location"].endswith(INCOMING)
+    assert client.get("/_emulator/requests").json()["_results"][-1]["status"] == 307
 
 
 def test_wrong_method_on_the_hot_route_is_still_a_405(client):
