@@ -64,9 +64,8 @@ class SyncedMessages:
         else:
             document, uploads = await _sync_document(Request(scope, receive), config, self.schema_name)
         synced = _inbound(document, uploads) if self.is_inbound else _outbound(store, document, uploads)
-        uid = store.accept_synced(grant.channel, synced)
         # As for incoming_messages: what is due now (creation delay 0) exists before the 202 leaves.
-        store.settle()
+        uid = store.take_synced(grant.channel, synced)
         await send_accepted(send, uid, config.validate_responses)
 
 

@@ -60,10 +60,9 @@ class IncomingMessages:
             raise FrontError(400, "Invalid request body", _custom_message.details(document))
         check_headers_depth(document)
 
-        uid = store.accept_incoming(channel, incoming_from_document(document, uploads))
-        # Create what is due now rather than on the next read: with creation delay 0 the message exists
+        # Creates what is due now rather than on the next read: with creation delay 0 the message exists
         # before its 202 leaves, and the request that caused the work pays for it.
-        store.settle()
+        uid = store.take_incoming(channel, incoming_from_document(document, uploads))
         await send_accepted(send, uid, config.validate_responses)
 
 

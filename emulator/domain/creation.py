@@ -98,8 +98,7 @@ class InboundCreation(StoreIndexes):
                 body_format=item.body_format,
                 thread_ref=item.thread_ref,
             )
-            awaiting = _AwaitingCreation(self.ids.new_uid(), channel, incoming)
-            self._create_inbound(awaiting, now + item.created_at)
+            self._create_inbound(self.ids.new_uid(), channel, incoming, now + item.created_at)
         if self.listeners:
             self.notify("reset")
 
@@ -107,6 +106,20 @@ class InboundCreation(StoreIndexes):
         """Queue an incoming message for creation after the creation delay; return its message_uid."""
         message_uid = self.ids.new_uid()
         self._queue_creation(_AwaitingCreation(message_uid, channel, incoming))
+        return message_uid
+
+    def take_incoming(self, channel: Channel, incoming: IncomingMessage) -> str:
+        """`accept_incoming`, then `settle`: what incoming_messages does, so that with creation delay 0 the
+        message exists before its 202 leaves. With delay 0 and nothing queued the message is created at
+        once, as the queue would create it (same time, same ids), without passing through the queue."""
+        if self.creation_delay.high or self._awaiting_creation:
+            message_uid = self.accept_incoming(channel, incoming)
+            self.settle()
+            return message_uid
+        message_uid = self.ids.new_uid()
+        # The number the queue would have given it: page cursors come from the same counter.
+        self._seq += 1
+        self._create_inbound(message_uid, channel, incoming, self.clock.now())
         return message_uid
 
     def queue_creation(self, awaiting: SelfCreating) -> None:
@@ -126,6 +139,23 @@ class InboundCreation(StoreIndexes):
 
         An external id names one message of its channel: a second sync with it is refused (409), so an app
         that retries a sync it believes lost does not create the message twice."""
+        message_uid = self._claim_external_id(channel, synced)
+        self._queue_creation(_AwaitingSync(message_uid, channel, synced))
+        return message_uid
+
+    def take_synced(self, channel: Channel, synced: SyncedMessage) -> str:
+        """`accept_synced`, then `settle`, with what `take_incoming` saves when nothing waits."""
+        if self.creation_delay.high or self._awaiting_creation:
+            message_uid = self.accept_synced(channel, synced)
+            self.settle()
+            return message_uid
+        message_uid = self._claim_external_id(channel, synced)
+        self._seq += 1
+        self._create_synced(message_uid, channel, synced, self.clock.now())
+        return message_uid
+
+    def _claim_external_id(self, channel: Channel, synced: SyncedMessage) -> str:
+        """A message_uid for the sync, its external id taken by it (a Refusal if another message has it)."""
         key = (channel.id, synced.external.external_id)
         existing = self._external_ids.get(key)
         if existing is not None:
@@ -136,7 +166,6 @@ class InboundCreation(StoreIndexes):
             )
         message_uid = self.ids.new_uid()
         self._external_ids[key] = message_uid
-        self._queue_creation(_AwaitingSync(message_uid, channel, synced))
         return message_uid
 
     @property
@@ -156,16 +185,16 @@ class InboundCreation(StoreIndexes):
         while awaiting and awaiting[0][0] <= now:
             due, _, item = heapq.heappop(awaiting)
             if isinstance(item, _AwaitingCreation):
-                created.append(self._create_inbound(item, due))
+                created.append(self._create_inbound(item.message_uid, item.channel, item.incoming, due))
             elif isinstance(item, _AwaitingSync):
-                created.append(self._create_synced(item, due))
+                created.append(self._create_synced(item.message_uid, item.channel, item.synced, due))
             else:
                 created.append(item.create(self, due))
         return created
 
-    def _create_inbound(self, item: _AwaitingCreation, created_at: float) -> Message:
-        incoming = item.incoming
-        channel = item.channel
+    def _create_inbound(
+        self, message_uid: str, channel: Channel, incoming: IncomingMessage, created_at: float
+    ) -> Message:
         handle = incoming.sender_handle
         if self.normalise_phone_handles:
             handle = normalise_handle(handle)
@@ -180,21 +209,21 @@ class InboundCreation(StoreIndexes):
         )
         contact = self._sender_recipient(handle, incoming.sender_name, contact_id)
         key = thread_key(handle, incoming.thread_ref)
-        conversation = self._conversation_for(channel, key)
+        conversation = self.conversation_for(channel, key)
         if conversation is None:
-            conversation = self._start_conversation(channel, key, incoming.subject, contact, created_at)
+            conversation = self.start_conversation(channel, key, incoming.subject, contact, created_at)
         if conversation.status == "archived":
             conversation.reopen()
             self.events.record("reopen", conversation.id, created_at, "recipient")
         conversation.updated_at = created_at
         if conversation.waiting_since is None:
             conversation.waiting_since = created_at
-        message = self._new_message(
+        message = self.new_message(
             channel,
             conversation,
             created_at,
             incoming.attachments,
-            item.message_uid,
+            message_uid,
             is_inbound=True,
             subject=incoming.subject,
             body_source=incoming.body,
@@ -209,11 +238,13 @@ class InboundCreation(StoreIndexes):
             self.notify_message(message, "message_created")
         return message
 
-    def _create_synced(self, item: _AwaitingSync, due: float) -> Message:
+    def _create_synced(
+        self, message_uid: str, channel: Channel, synced: SyncedMessage, due: float
+    ) -> Message:
         """An application channel's message: threaded by the app's external conversation id, dated by
         its delivered_at when it gave one."""
-        key = ("external_conversation_id", item.synced.external.external_conversation_id)
-        return self._file_app_message(item.channel, key, item.synced, item.message_uid, due, keep_ids=True)
+        key = ("external_conversation_id", synced.external.external_conversation_id)
+        return self._file_app_message(channel, key, synced, message_uid, due, keep_ids=True)
 
     def add_call_message(self, channel: Channel, thread_root: str, call: SyncedMessage) -> Message:
         """A call's message (emulator/domain/call_reports.py), created at once rather than after the
@@ -244,11 +275,11 @@ class InboundCreation(StoreIndexes):
                 else Recipient(handle=handle, role="to", name=party.name, contact_id=contact_id)
             )
         contacts = tuple(parties)
-        conversation = self._conversation_for(channel, key)
+        conversation = self.conversation_for(channel, key)
         is_reply = conversation is not None
         if conversation is None:
             contact = contacts[0] if synced.is_inbound else replace(contacts[0], role="from")
-            conversation = self._start_conversation(channel, key, synced.subject, contact, created_at)
+            conversation = self.start_conversation(channel, key, synced.subject, contact, created_at)
         conversation.updated_at = max(conversation.updated_at, created_at)
         if synced.is_inbound:
             conversation.reopen()
@@ -259,7 +290,7 @@ class InboundCreation(StoreIndexes):
             conversation.waiting_since = None
             sender = Recipient(handle=channel.address, role="from", name=synced.sender_name)
             recipients = (sender, *contacts)
-        message = self._new_message(
+        message = self.new_message(
             channel,
             conversation,
             created_at,

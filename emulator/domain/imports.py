@@ -169,7 +169,7 @@ def create_imported(store: Store, item: AwaitingImport, due: float) -> Message:
     # Creation runs inside settle(): nothing here may read through a lookup that settles again.
     is_reply = store.last_message(conversation) is not None
     conversation.updated_at = max(conversation.updated_at, created_at)
-    message = store._new_message(
+    message = store.new_message(
         channel,
         conversation,
         created_at,
@@ -209,9 +209,9 @@ def _conversation_of(
         if imported.thread_ref is not None
         else ("imported_contact", contact.handle)
     )
-    conversation = store._conversation_for(item.channel, key)
+    conversation = store.conversation_for(item.channel, key)
     if conversation is None:
-        conversation = store._start_conversation(item.channel, key, imported.subject, contact, created_at)
+        conversation = store.start_conversation(item.channel, key, imported.subject, contact, created_at)
     return conversation
 
 

@@ -235,9 +235,9 @@ class Store(InboundCreation, StoreLookups):
         if conversation is None:
             # A teammate's new message starts a conversation no inbound message threads into.
             key = ("outbound", self.ids.new_uid())
-            conversation = self._start_conversation(channel, key, outgoing.subject, contact, now)
+            conversation = self.start_conversation(channel, key, outgoing.subject, contact, now)
         send_at = now + channel.settings.undo_send_time
-        message = self._new_message(
+        message = self.new_message(
             channel,
             conversation,
             now,

@@ -241,7 +241,7 @@ def test_a_bug_on_the_hot_path_is_a_500_in_front_shape(make_client, monkeypatch)
     def broken(*args: object) -> str:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(store, "accept_incoming", broken)
+    monkeypatch.setattr(store, "take_incoming", broken)
     auth = {"Authorization": f"Bearer {TOKEN}"}
     base = "http://emulator.test"
     with TestClient(app, base_url=base, raise_server_exceptions=False, headers=auth) as client:
