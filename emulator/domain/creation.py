@@ -68,8 +68,8 @@ class InboundCreation(StoreIndexes):
     events: EventLog
     _awaiting_creation: list[tuple[float, int, Awaiting]]
     _channel_recipients: dict[str, Recipient]
-    # contact id -> the Recipient of its last inbound message, shared like the channel's own.
-    _sender_recipients: dict[str, Recipient]
+    # contact id -> the recipients of its last inbound message, shared like the channel's own Recipient.
+    _sender_recipients: dict[str, tuple[Recipient, Recipient]]
 
     if TYPE_CHECKING:
 
@@ -207,11 +207,11 @@ class InboundCreation(StoreIndexes):
             self._new_contact_id,
             incoming.sender_contact_id,
         )
-        contact = self._sender_recipient(handle, incoming.sender_name, contact_id)
+        recipients = self._inbound_recipients(handle, incoming.sender_name, contact_id, channel)
         key = thread_key(handle, incoming.thread_ref)
         conversation = self.conversation_for(channel, key)
         if conversation is None:
-            conversation = self.start_conversation(channel, key, incoming.subject, contact, created_at)
+            conversation = self.start_conversation(channel, key, incoming.subject, recipients[0], created_at)
         if conversation.status == "archived":
             conversation.reopen()
             self.events.record("reopen", conversation.id, created_at, "recipient")
@@ -228,8 +228,10 @@ class InboundCreation(StoreIndexes):
             subject=incoming.subject,
             body_source=incoming.body,
             body_format=incoming.body_format,
-            recipients=(contact, self._channel_recipient(channel)),
-            thread_ref=incoming.thread_ref,
+            recipients=recipients,
+            # The conversation's own string (its thread key is this one): one copy per thread, not one per
+            # message.
+            thread_ref=None if incoming.thread_ref is None else conversation.thread_key[1],
             headers=incoming.headers,
         )
         self.events.record("inbound", conversation.id, created_at, "recipient", None, "message", message.id)
@@ -269,11 +271,12 @@ class InboundCreation(StoreIndexes):
             contact_id = self.contacts.see(
                 handle, channel.settings.contact_type, party.name, created_at, self._new_contact_id
             )
-            parties.append(
-                self._sender_recipient(handle, party.name, contact_id)
-                if synced.is_inbound
-                else Recipient(handle=handle, role="to", name=party.name, contact_id=contact_id)
-            )
+            if synced.is_inbound:
+                # The sender, the only party of an inbound sync.
+                inbound_recipients = self._inbound_recipients(handle, party.name, contact_id, channel)
+                parties.append(inbound_recipients[0])
+            else:
+                parties.append(Recipient(handle=handle, role="to", name=party.name, contact_id=contact_id))
         contacts = tuple(parties)
         conversation = self.conversation_for(channel, key)
         is_reply = conversation is not None
@@ -285,7 +288,7 @@ class InboundCreation(StoreIndexes):
             conversation.reopen()
             if conversation.waiting_since is None:
                 conversation.waiting_since = created_at
-            recipients: tuple[Recipient, ...] = (contacts[0], self._channel_recipient(channel))
+            recipients: tuple[Recipient, ...] = inbound_recipients
         else:
             conversation.waiting_since = None
             sender = Recipient(handle=channel.address, role="from", name=synced.sender_name)
@@ -314,14 +317,22 @@ class InboundCreation(StoreIndexes):
             self.notify_message(message, "message_created")
         return message
 
-    def _sender_recipient(self, handle: str, name: str | None, contact_id: str) -> Recipient:
-        """The `from` of an inbound message: one object shared by a contact's messages while its handle and
-        name stay the same, not one per message."""
-        recipient = self._sender_recipients.get(contact_id)
-        if recipient is None or recipient.handle != handle or recipient.name != name:
-            recipient = Recipient(handle=handle, role="from", name=name, contact_id=contact_id)
-            self._sender_recipients[contact_id] = recipient
-        return recipient
+    def _inbound_recipients(
+        self, handle: str, name: str | None, contact_id: str, channel: Channel
+    ) -> tuple[Recipient, Recipient]:
+        """The `from` (the contact) and `to` (the channel) of an inbound message: one tuple shared by a
+        contact's messages to a channel while its handle and name stay the same, not one per message."""
+        recipients = self._sender_recipients.get(contact_id)
+        if (
+            recipients is None
+            or recipients[0].handle != handle
+            or recipients[0].name != name
+            or recipients[1].handle != channel.address
+        ):
+            sender = Recipient(handle=handle, role="from", name=name, contact_id=contact_id)
+            recipients = (sender, self._channel_recipient(channel))
+            self._sender_recipients[contact_id] = recipients
+        return recipients
 
     def _channel_recipient(self, channel: Channel) -> Recipient:
         """The `to` of every inbound message of a channel: one shared object, not one per message."""

@@ -46,7 +46,7 @@ def everything(store: Store) -> list[object]:
             (
                 asdict(conversation),
                 [asdict(message) for message in messages],
-                [asdict(event) for event in events],
+                [event._asdict() for event in events],
             )
         )
     return found
