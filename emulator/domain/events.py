@@ -24,9 +24,6 @@ EventSource = Literal["api", "teammate", "recipient"]
 EventTarget = Literal["message", "teammate", "tag", "comment"]
 
 
-# A tuple: one event is recorded per message created, and the garbage collector stops tracking a tuple of
-# strings and numbers once it has seen it (a dataclass it would walk at every collection of its
-# generation); a frozen dataclass would also cost four times as much to build.
 class Event(NamedTuple):
     id: str
     type: EventType
@@ -39,14 +36,20 @@ class Event(NamedTuple):
     target_id: str | None = None
 
 
+# What the log keeps of an event: Event's fields in a plain tuple. One event is recorded per message
+# created, and the garbage collector stops tracking a plain tuple of strings and numbers once it has seen
+# it (an Event, a tuple subclass, or a dataclass it would walk at every collection of its generation).
+_Row = tuple[str, EventType, str, float, EventSource, str | None, EventTarget | None, str | None]
+
+
 class EventLog:
     """Every conversation's events in the order they happened. Ids come from the log's own counter, not
     the seeded id source, so recording events leaves every other id and uid as it was."""
 
     def __init__(self) -> None:
-        self._by_conversation: dict[str, list[Event]] = {}
-        # Event `evt_<n>` is the n-th: a list, not a dict by id (an event is recorded per message created).
-        self._in_order: list[Event] = []
+        self._by_conversation: dict[str, list[_Row]] = {}
+        # Event `evt_<n>` is the n-th: a list, not a dict by id.
+        self._in_order: list[_Row] = []
 
     def record(
         self,
@@ -57,8 +60,8 @@ class EventLog:
         teammate_id: str | None = None,
         target: EventTarget | None = None,
         target_id: str | None = None,
-    ) -> Event:
-        event = Event(
+    ) -> None:
+        row: _Row = (
             f"evt_{len(self._in_order) + 1}",
             type,
             conversation_id,
@@ -68,13 +71,12 @@ class EventLog:
             target,
             target_id,
         )
-        self._in_order.append(event)
+        self._in_order.append(row)
         events = self._by_conversation.get(conversation_id)
         if events is None:
-            self._by_conversation[conversation_id] = [event]
+            self._by_conversation[conversation_id] = [row]
         else:
-            events.append(event)
-        return event
+            events.append(row)
 
     def event(self, event_id: str) -> Event | None:
         number = event_id.removeprefix("evt_")
@@ -83,13 +85,13 @@ class EventLog:
             return None
         if not 0 < int(number) <= len(self._in_order):
             return None
-        event = self._in_order[int(number) - 1]
+        row = self._in_order[int(number) - 1]
         # "evt_01" names no event.
-        return event if event.id == event_id else None
+        return Event._make(row) if row[0] == event_id else None
 
     def of_conversation(self, conversation_id: str) -> list[Event]:
         """Newest first, as Front lists them."""
-        return self._by_conversation.get(conversation_id, [])[::-1]
+        return list(map(Event._make, reversed(self._by_conversation.get(conversation_id, []))))
 
 
 _OPEN = frozenset({"unassigned", "assigned"})
