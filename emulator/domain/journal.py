@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import itertools
 from collections import deque
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, Final, NamedTuple, overload
 
 import orjson
 
@@ -28,8 +27,7 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_JOURNALLED_ANSWER_BYTES = 64 * 1024
 
 
-@dataclass(slots=True)
-class JournalEntry:
+class JournalEntry(NamedTuple):
     id: int
     at: float
     method: str
@@ -37,9 +35,9 @@ class JournalEntry:
     query: bytes
     content_type: bytes | None
     status: int
-    body_chunks: list[bytes]
+    body_chunks: tuple[bytes, ...]
     body_truncated: bool
-    answer_chunks: list[bytes]
+    answer_chunks: tuple[bytes, ...]
     # What the entry holds (path, query, Content-Type, body and answer kept), counted in the journal's bound.
     retained_bytes: int
     # The fault that fired on this request (emulator/domain/faults.py), if one did.
@@ -83,9 +81,62 @@ class JournalEntry:
         }
 
 
+# What the journal keeps of an entry: JournalEntry's fields in a plain tuple. One is kept per request for
+# the last MAX_ENTRIES requests, and the garbage collector stops tracking a plain tuple of strings, bytes
+# and numbers once it has seen it (a JournalEntry, a tuple subclass, or a dataclass with lists it would
+# walk at each collection until the entry is dropped): on a busy server that walk cost more than the
+# recording itself.
+_Row = tuple[
+    int,
+    float,
+    str,
+    str,
+    bytes,
+    bytes | None,
+    int,
+    tuple[bytes, ...],
+    bool,
+    tuple[bytes, ...],
+    int,
+    str | None,
+]
+
+# Where a row holds its retained_bytes (a literal, so the type checker knows the item's type).
+_RETAINED_BYTES: Final = 10
+assert JournalEntry._fields[_RETAINED_BYTES] == "retained_bytes"
+
+
+class Entries(Sequence[JournalEntry]):
+    """The journal's entries, oldest first, each read as a JournalEntry."""
+
+    def __init__(self, rows: deque[_Row]) -> None:
+        self._rows = rows
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    @overload
+    def __getitem__(self, index: int) -> JournalEntry: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[JournalEntry]: ...
+
+    def __getitem__(self, index: int | slice) -> JournalEntry | list[JournalEntry]:
+        if isinstance(index, slice):
+            return list(map(JournalEntry._make, list(self._rows)[index]))
+        return JournalEntry._make(self._rows[index])
+
+    def __iter__(self) -> Iterator[JournalEntry]:
+        return map(JournalEntry._make, self._rows)
+
+    def __reversed__(self) -> Iterator[JournalEntry]:
+        return map(JournalEntry._make, reversed(self._rows))
+
+
 class RequestJournal:
     def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_JOURNAL_BYTES) -> None:
-        self.entries: deque[JournalEntry] = deque()
+        self._rows: deque[_Row] = deque()
+        self.entries = Entries(self._rows)
         self.max_entries = max_entries
         self.max_bytes = max_bytes
         # Ids of its own, not from the store's IdSource: reading or writing the journal must not change
@@ -114,19 +165,22 @@ class RequestJournal:
         for chunk in body_chunks:
             body_bytes += len(chunk)
         body_truncated = body_bytes > MAX_BODY_BYTES
+        body = (b"".join(body_chunks)[:MAX_BODY_BYTES],) if body_truncated else tuple(body_chunks)
         if body_truncated:
-            body_chunks = [b"".join(body_chunks)[:MAX_BODY_BYTES]]
             body_bytes = MAX_BODY_BYTES
         answer_bytes = 0
+        answer: tuple[bytes, ...] = ()
         if answer_chunks:
             answer_bytes = sum(len(chunk) for chunk in answer_chunks)
             if answer_bytes > MAX_JOURNALLED_ANSWER_BYTES:
-                answer_chunks = [b"".join(answer_chunks)[:MAX_JOURNALLED_ANSWER_BYTES]]
+                answer = (b"".join(answer_chunks)[:MAX_JOURNALLED_ANSWER_BYTES],)
                 answer_bytes = MAX_JOURNALLED_ANSWER_BYTES
+            else:
+                answer = tuple(answer_chunks)
         size = len(path) + len(query) + len(content_type or b"") + body_bytes + answer_bytes
-        entries = self.entries
-        entries.append(
-            JournalEntry(
+        rows = self._rows
+        rows.append(
+            (
                 next(self._ids),
                 at,
                 scope["method"],
@@ -134,25 +188,25 @@ class RequestJournal:
                 query,
                 content_type,
                 status,
-                body_chunks,
+                body,
                 body_truncated,
-                answer_chunks,
+                answer,
                 size,
                 scope.get(SCOPE_KEY),
             )
         )
         self.retained_bytes += size
         # The newest entry is always kept, however large.
-        while len(entries) > self.max_entries or (self.retained_bytes > self.max_bytes and len(entries) > 1):
-            self.retained_bytes -= entries.popleft().retained_bytes
+        while len(rows) > self.max_entries or (self.retained_bytes > self.max_bytes and len(rows) > 1):
+            self.retained_bytes -= rows.popleft()[_RETAINED_BYTES]
 
     @property
     def dropped(self) -> int:
         """Entries pushed out by newer ones (only the newest that fit MAX_ENTRIES and MAX_JOURNAL_BYTES)."""
-        return self.recorded - len(self.entries)
+        return self.recorded - len(self._rows)
 
     def clear(self) -> None:
-        self.entries.clear()
+        self._rows.clear()
         self.recorded = 0
         self.retained_bytes = 0
 

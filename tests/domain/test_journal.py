@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 import orjson
@@ -116,3 +117,17 @@ def test_a_large_body_or_answer_is_kept_cut_and_the_newest_entry_always() -> Non
     document = entry.as_document()
     assert len(document["body"]) == MAX_BODY_BYTES and document["body_truncated"] is True
     assert entry.retained_bytes < 3 * MAX_BODY_BYTES
+
+
+def test_kept_entries_leave_the_garbage_collector_alone() -> None:
+    """The last 10 000 requests are kept: the collector must not walk each of them at every collection."""
+    journal = RequestJournal()
+    journal.record(1.0, scope(), 202, [b"{}"], [])
+    journal.record(2.0, scope(), 400, [b"{"], refusal("Request body is not valid JSON"))
+    gc.collect()
+    gc.collect()
+    assert not any(gc.is_tracked(row) for row in journal._rows)
+    assert [entry.status for entry in journal.entries] == [202, 400]
+    assert [entry.id for entry in reversed(journal.entries)] == [2, 1]
+    assert journal.entries[-1].error() == ("Request body is not valid JSON", [])
+    assert [entry.id for entry in journal.entries[:1]] == [1]
