@@ -101,6 +101,9 @@ _Row = tuple[
     str | None,
 ]
 
+# At most this many distinct paths (and Content-Types) are shared between entries; past it, sharing starts
+# afresh, so a client sending ever new paths cannot grow the table.
+_MAX_SHARED = 1024
 # Where a row holds its retained_bytes (a literal, so the type checker knows the item's type).
 _RETAINED_BYTES: Final = 10
 assert JournalEntry._fields[_RETAINED_BYTES] == "retained_bytes"
@@ -144,6 +147,8 @@ class RequestJournal:
         self._ids = itertools.count(1)
         self.recorded = 0
         self.retained_bytes = 0
+        self._shared: dict[str, str] = {}
+        self._shared_bytes: dict[bytes, bytes] = {}
 
     def record(
         self,
@@ -159,7 +164,14 @@ class RequestJournal:
             if name == b"content-type":
                 content_type = value
                 break
-        path = scope["path"]
+        # The same path and Content-Type arrive again and again, each request in a new string: the journal
+        # keeps one of each rather than one per entry for the last MAX_ENTRIES requests.
+        path = self._shared.setdefault(scope["path"], scope["path"])
+        if content_type is not None:
+            content_type = self._shared_bytes.setdefault(content_type, content_type)
+        if len(self._shared) > _MAX_SHARED or len(self._shared_bytes) > _MAX_SHARED:
+            self._shared.clear()
+            self._shared_bytes.clear()
         query = scope["query_string"]
         body_bytes = 0
         for chunk in body_chunks:

@@ -131,3 +131,23 @@ def test_kept_entries_leave_the_garbage_collector_alone() -> None:
     assert [entry.id for entry in reversed(journal.entries)] == [2, 1]
     assert journal.entries[-1].error() == ("Request body is not valid JSON", [])
     assert [entry.id for entry in journal.entries[:1]] == [1]
+
+
+def test_entries_share_their_path_and_content_type() -> None:
+    journal = RequestJournal()
+    for _ in range(2):
+        # A fresh string and bytes each time, as a server makes them per request.
+        request = scope(path="".join(["/channels/cha_1/", "incoming_messages"]))
+        request["headers"] = [(b"content-type", b"".join([b"application/", b"json"]))]
+        journal.record(1.0, request, 202, [b"{}"], [])
+    first, second = journal.entries
+    assert first.path is second.path and first.content_type is second.content_type
+    assert first.path == "/channels/cha_1/incoming_messages"
+
+
+def test_ever_new_paths_do_not_grow_the_shared_table() -> None:
+    journal = RequestJournal()
+    for number in range(3000):
+        journal.record(1.0, scope(path=f"/conversations/cnv_{number}"), 404, [], [])
+    assert len(journal._shared) <= 1024
+    assert journal.entries[-1].path == "/conversations/cnv_2999"
