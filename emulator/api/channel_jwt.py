@@ -18,7 +18,6 @@ import binascii
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import lru_cache
 from types import MappingProxyType
 from typing import Any
 
@@ -44,8 +43,8 @@ _CHECKED_HERE: Options = {
     "verify_sub": False,
     "verify_jti": False,
 }
-# Verified and parsed tokens kept (each at most _CACHED_TOKEN_CHARS long, so the cache stays near 1 MB):
-# an app sends one or a few tokens at a time, and a token it stopped using is pushed out by newer ones.
+# Verified tokens kept (each at most _CACHED_TOKEN_CHARS long, so the cache stays near 1 MB): an app sends
+# one or a few tokens at a time, and a token it stopped using is pushed out by newer ones.
 _CACHED_TOKENS = 1024
 _CACHED_TOKEN_CHARS = 1024
 _HOW = "a channel JWT (HS256 signed with the App secret; claims iss = App UID, sub = channel id, jti, exp)"
@@ -74,23 +73,7 @@ def channel_grant(store: Store, authorization: str | None, channel: Channel | No
         raise FrontError(401, f"Invalid token: the Authorization header must be 'Bearer <{_HOW}>'")
     if store.token(token) is not None:
         raise FrontError(401, f"An API token cannot call the Channel API: send {_HOW}")
-    header, unverified = _unverified_parts(token)
-    algorithm = header.get("alg")
-    if algorithm != ALGORITHM:
-        raise _refuse(f"algorithm {algorithm!r} is not accepted, only {ALGORITHM}")
-    missing = [claim for claim in REQUIRED_CLAIMS if claim not in unverified]
-    if missing:
-        raise _refuse(f"missing claim {', '.join(missing)} (required: {', '.join(REQUIRED_CLAIMS)})")
-    issuer = unverified["iss"]
-    application = store.application(issuer) if isinstance(issuer, str) else None
-    if application is None:
-        raise _refuse(f"unknown issuer {issuer!r}: iss must be the App UID of an application")
-    try:
-        claims = _verified_claims(token, application.secret)
-    except jwt.InvalidSignatureError:
-        raise _refuse(f"bad signature: not signed with the App secret of application {issuer}") from None
-    except jwt.PyJWTError as error:
-        raise _refuse(str(error)) from None
+    application, claims = _verified_token(store, token)
     _check_time(store, claims)
     subject = claims["sub"]
     if channel is None:
@@ -104,11 +87,40 @@ def channel_grant(store: Store, authorization: str | None, channel: Channel | No
     return ChannelGrant(application, channel)
 
 
-def _verified_claims(token: str, secret: str) -> Mapping[str, Any]:
-    """The claims of `token` once its signature checks out with `secret` (PyJWT's errors otherwise)."""
-    if len(token) > _CACHED_TOKEN_CHARS:
-        return _verify(token, secret)
-    return _cached_verify(token, secret)
+# Tokens that verified, with the application they verified against: an app reuses its token for many
+# requests, and what does not depend on time or the path is then checked once. A token is taken from here
+# only while the store's application of that uid is the very object it verified against (another secret,
+# a reset to another workspace, make another object).
+_grants: dict[str, tuple[Application, Mapping[str, Any]]] = {}
+
+
+def _verified_token(store: Store, token: str) -> tuple[Application, Mapping[str, Any]]:
+    """The application whose secret signed `token`, and its claims; a 401 naming the cause otherwise."""
+    granted = _grants.get(token)
+    if granted is not None and store.application(granted[0].uid) is granted[0]:
+        return granted
+    header, unverified = _read_parts(token)
+    algorithm = header.get("alg")
+    if algorithm != ALGORITHM:
+        raise _refuse(f"algorithm {algorithm!r} is not accepted, only {ALGORITHM}")
+    missing = [claim for claim in REQUIRED_CLAIMS if claim not in unverified]
+    if missing:
+        raise _refuse(f"missing claim {', '.join(missing)} (required: {', '.join(REQUIRED_CLAIMS)})")
+    issuer = unverified["iss"]
+    application = store.application(issuer) if isinstance(issuer, str) else None
+    if application is None:
+        raise _refuse(f"unknown issuer {issuer!r}: iss must be the App UID of an application")
+    try:
+        claims = _verify(token, application.secret)
+    except jwt.InvalidSignatureError:
+        raise _refuse(f"bad signature: not signed with the App secret of application {issuer}") from None
+    except jwt.PyJWTError as error:
+        raise _refuse(str(error)) from None
+    if len(token) <= _CACHED_TOKEN_CHARS:
+        if len(_grants) >= _CACHED_TOKENS:
+            del _grants[next(iter(_grants))]
+        _grants[token] = (application, claims)
+    return application, claims
 
 
 def _verify(token: str, secret: str) -> Mapping[str, Any]:
@@ -120,21 +132,10 @@ def _verify(token: str, secret: str) -> Mapping[str, Any]:
     return MappingProxyType(claims)
 
 
-# A refusal raises, so only tokens that verified are kept.
-_cached_verify = lru_cache(maxsize=_CACHED_TOKENS)(_verify)
-
-
-def _unverified_parts(token: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
-    """Header and claims, read before verifying (to find the issuer's secret); kept per token like its
-    verification."""
-    if len(token) > _CACHED_TOKEN_CHARS:
-        return _read_parts(token)
-    return _cached_read_parts(token)
-
-
 def _read_parts(token: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
-    """Read here rather than with PyJWT's unverified decodes, which check every character of the token on
-    each call: PyJWT's one verified decode checks the whole token again anyway."""
+    """Header and claims, read before verifying (to find the issuer's secret). Read here rather than with
+    PyJWT's unverified decodes, which check every character of the token: PyJWT's one verified decode
+    checks the whole token again anyway."""
     parts = token.split(".")
     try:
         if len(parts) != 3:
@@ -146,9 +147,6 @@ def _read_parts(token: str) -> tuple[Mapping[str, Any], Mapping[str, Any]]:
     except (ValueError, binascii.Error):  # orjson.JSONDecodeError is a ValueError
         raise FrontError(401, f"Invalid token: not a JWT; the Channel API takes {_HOW}") from None
     return MappingProxyType(header), MappingProxyType(claims)
-
-
-_cached_read_parts = lru_cache(maxsize=_CACHED_TOKENS)(_read_parts)
 
 
 def _check_time(store: Store, claims: Mapping[str, Any]) -> None:

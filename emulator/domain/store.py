@@ -288,9 +288,11 @@ class Store(InboundCreation, StoreLookups):
         return self.outbox.delivery(delivery_id)
 
     def notify_message(self, message: Message, kind: str = "message_state") -> None:
-        self.notify(
-            kind,
-            channel_id=message.channel_id,
-            conversation_id=message.conversation_id,
-            message_id=message.id,
-        )
+        # What notify(kind, channel_id=…, …) would pass, built directly: this runs for every message created.
+        ids = {
+            "channel_id": message.channel_id,
+            "conversation_id": message.conversation_id,
+            "message_id": message.id,
+        }
+        for listener in self.listeners:
+            listener(kind, ids)
