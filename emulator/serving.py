@@ -12,7 +12,9 @@ mid-body) and then exits 143. Here:
   answers waits at once and ends deliveries as interrupted (`stop_serving` in emulator/app.py), and exits
   with status 0 within about a second.
 
-Each answer is Front's `_error` envelope with `Connection: close`. The bounds are checked by one timer per
+Each answer is Front's `_error` envelope with `Connection: close`, and the connection is closed only once
+the client can have read it: this side ends first and what still arrives is discarded for up to
+LINGER_SECONDS (closing with unread bytes would reset the connection, which can destroy the answer). The bounds are checked by one timer per
 connection, so the incoming_messages hot path only pays for noting when its bytes arrived.
 """
 
@@ -46,6 +48,8 @@ GRACEFUL_SHUTDOWN_SECONDS = 1
 GC_THRESHOLDS = (700, 10, 1000)
 
 _IDLE, _HEADERS, _BODY = 0, 1, 2
+# How long a refused connection still takes (and discards) the client's bytes before it is closed.
+LINGER_SECONDS = 2.0
 
 
 def _raw_error(status: int, message: str) -> bytes:
@@ -75,6 +79,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._deadline: asyncio.TimerHandle | None = None
         # Set when the parser was stopped because the headers are too large (uvicorn then answers 400).
         self._headers_too_large = False
+        # Set once a refusal was answered: what still arrives is discarded until the connection closes.
+        self._lingering = False
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
@@ -90,6 +96,8 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering:
+            return
         self._last_data = self.loop.time()
         if self._phase != _BODY:
             self._header_bytes += len(data)
@@ -133,7 +141,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def shutdown(self) -> None:
         if self._phase != _IDLE and (self.cycle is None or not self.cycle.response_started):
-            self._refuse(503, "The emulator is shutting down: this request was not complete yet.")
+            # Closed at once: the server is stopping, and a lingering connection would hold it up.
+            self._refuse(
+                503, "The emulator is shutting down: this request was not complete yet.", linger=False
+            )
             return
         super().shutdown()
 
@@ -145,7 +156,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _check_deadline(self) -> None:
         self._deadline = None
-        if self.transport.is_closing():
+        if self._lingering or self.transport.is_closing():
             return
         now = self.loop.time()
         if self._phase == _HEADERS:
@@ -165,7 +176,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         else:
             self._refuse(408, message)
 
-    def _refuse(self, status: int, message: str) -> None:
+    def _refuse(self, status: int, message: str, linger: bool = True) -> None:
         """Answer in Front's envelope and close, or only close when an answer has already begun."""
         if self.cycle is None or self.cycle.response_complete or not self.cycle.response_started:
             self.transport.write(_raw_error(status, message))
@@ -174,7 +185,20 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self.cycle.disconnected = True
             self.cycle.message_event.set()
         self._phase = _IDLE
-        self.transport.close()
+        if linger:
+            self._close_after_answer()
+        else:
+            self.transport.close()
+
+    def _close_after_answer(self) -> None:
+        """Closing a socket with unread bytes makes the kernel reset the connection, and a reset can destroy
+        the answer before the client has read it (a client still sending its oversized headers, say). So,
+        as web servers do: end this side, discard what still arrives, and close when the client does or
+        LINGER_SECONDS later."""
+        self._lingering = True
+        if self.transport.can_write_eof():
+            self.transport.write_eof()
+        self.loop.call_later(LINGER_SECONDS, self.transport.close)
 
 
 def bounded_protocol(config: Config) -> type[BoundedHttpToolsProtocol]:
