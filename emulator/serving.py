@@ -14,8 +14,9 @@ mid-body) and then exits 143. Here:
 
 Each answer is Front's `_error` envelope with `Connection: close`, and the connection is closed only once
 the client can have read it: this side ends first and what still arrives is discarded for up to
-LINGER_SECONDS (closing with unread bytes would reset the connection, which can destroy the answer). The bounds are checked by one timer per
-connection, so the incoming_messages hot path only pays for noting when its bytes arrived.
+LINGER_SECONDS (closing with unread bytes would reset the connection, which can destroy the answer). The
+bounds are checked by one timer per connection, so the incoming_messages hot path only pays for noting
+when its bytes arrived.
 """
 
 from __future__ import annotations
