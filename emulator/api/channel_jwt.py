@@ -6,9 +6,10 @@ too), with LEEWAY_SECONDS of grace for clocks a little apart. A `jti` may be use
 no replay check, and apps that reuse a token within its few seconds must not break here (docs/fidelity.md).
 
 Since a token may be reused, its verification is kept: decoding and checking the signature (PyJWT, the
-largest cost of a sync) is done once per token and secret. HMAC is deterministic, so the same token and
-secret always verify alike; everything that depends on the clock or the workspace (`exp`, `nbf`, the
-issuer's current secret, the channel) is still checked on every request.
+largest cost of a sync) is done once per token and application. HMAC is deterministic, so the same token
+and secret always verify alike; a kept verification counts only while the store's application of that
+uid is the very object it verified against (another secret or workspace makes another object), and what
+depends on the clock or the path (`exp`, `nbf`, `sub`, the channel) is still checked on every request.
 """
 
 from __future__ import annotations
