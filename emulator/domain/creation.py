@@ -112,7 +112,7 @@ class InboundCreation(StoreIndexes):
         """`accept_incoming`, then `settle`: what incoming_messages does, so that with creation delay 0 the
         message exists before its 202 leaves. With delay 0 and nothing queued the message is created at
         once, as the queue would create it (same time, same ids), without passing through the queue."""
-        if self.creation_delay.high or self._awaiting_creation:
+        if not self._queue_is_idle():
             message_uid = self.accept_incoming(channel, incoming)
             self.settle()
             return message_uid
@@ -121,6 +121,10 @@ class InboundCreation(StoreIndexes):
         self._seq += 1
         self._create_inbound(message_uid, channel, incoming, self.clock.now())
         return message_uid
+
+    def _queue_is_idle(self) -> bool:
+        """Delay 0 and nothing waiting: the queue would create a message accepted now at once."""
+        return not self.creation_delay.high and not self._awaiting_creation
 
     def queue_creation(self, awaiting: SelfCreating) -> None:
         """Queue a message another module creates, after the creation delay like every inbound one."""
@@ -145,7 +149,7 @@ class InboundCreation(StoreIndexes):
 
     def take_synced(self, channel: Channel, synced: SyncedMessage) -> str:
         """`accept_synced`, then `settle`, with what `take_incoming` saves when nothing waits."""
-        if self.creation_delay.high or self._awaiting_creation:
+        if not self._queue_is_idle():
             message_uid = self.accept_synced(channel, synced)
             self.settle()
             return message_uid

@@ -83,9 +83,10 @@ class EventLog:
         # Bounded before int(): Python refuses to convert strings of thousands of digits.
         if not (number.isascii() and number.isdecimal() and len(number) <= 18):
             return None
-        if not 0 < int(number) <= len(self._in_order):
+        index = int(number) - 1
+        if not 0 <= index < len(self._in_order):
             return None
-        row = self._in_order[int(number) - 1]
+        row = self._in_order[index]
         # "evt_01" names no event.
         return Event._make(row) if row[0] == event_id else None
 
